@@ -1,0 +1,160 @@
+//! The audit log: every write and every view of a pupil record, hash-chained so that an edited,
+//! inserted or removed entry is detectable by `waymark admin audit verify`.
+
+use crate::{now_unix, Caller, Role, Store, StoreError};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+
+/// One entry in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub scope: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The result of checking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditVerification {
+    pub entries: i64,
+    /// `None` if the chain is intact; otherwise where and how it breaks.
+    pub problem: Option<String>,
+}
+
+/// What an audit entry records besides who and when.
+pub(crate) struct Event<'a> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: String,
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn entry_hash(prev: &str, seq: i64, at: i64, actor: &str, action: &str, otype: &str, oid: &str, scope: &str) -> String {
+    let mut h = Sha256::new();
+    // Length-prefix each field so no two different entries hash the same text.
+    for field in [prev, &seq.to_string(), &at.to_string(), actor, action, otype, oid, scope] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Append an entry inside the caller's transaction. The first statement updates the chain's
+/// head row, which serialises concurrent appends on both backends (a row lock on PostgreSQL,
+/// the write lock on SQLite), so the chain never forks.
+pub(crate) async fn append(conn: &mut AnyConnection, caller: &Caller, event: Event<'_>) -> Result<(), StoreError> {
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = row.get(0);
+    let prev: String = row.get(1);
+    let at = now_unix();
+    let scope = caller.role.to_string();
+    let hash = entry_hash(&prev, seq, at, &caller.actor, event.action, event.object_type, &event.object_id, &scope);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, scope, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(&caller.actor)
+    .bind(event.action)
+    .bind(event.object_type)
+    .bind(&event.object_id)
+    .bind(&scope)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn entry_from_row(row: &sqlx::any::AnyRow) -> AuditEntry {
+    AuditEntry {
+        seq: row.get(0),
+        at: row.get(1),
+        actor: row.get(2),
+        action: row.get(3),
+        object_type: row.get(4),
+        object_id: row.get(5),
+        scope: row.get(6),
+        prev_hash: row.get(7),
+        hash: row.get(8),
+    }
+}
+
+const COLUMNS: &str = "seq, at, actor, action, object_type, object_id, scope, prev_hash, hash";
+
+impl Store {
+    /// Record an event that is not tied to a write of its own (e.g. a sign-in), in its own transaction.
+    pub(crate) async fn audit_alone(&self, caller: &Caller, event: Event<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        append(&mut tx, caller, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Recompute every entry's hash and check each links to the one before, and that the head
+    /// row matches the last entry (so removing entries from the end is caught too).
+    pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let (head_seq, head_hash): (i64, String) = (head.get(0), head.get(1));
+        let mut prev = GENESIS.to_string();
+        let mut expected_seq = 1;
+        let mut entries = 0;
+        let mut offset = 0;
+        loop {
+            // Page through the log so a long history never sits in memory at once.
+            let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq LIMIT 5000 OFFSET {offset}"))
+                .fetch_all(&self.pool)
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            offset += rows.len();
+            for row in &rows {
+                let e = entry_from_row(row);
+                let problem = if e.seq != expected_seq {
+                    Some(format!("entry {expected_seq} is missing (found {} next)", e.seq))
+                } else if e.prev_hash != prev {
+                    Some(format!("entry {} does not link to the entry before it", e.seq))
+                } else if entry_hash(&e.prev_hash, e.seq, e.at, &e.actor, &e.action, &e.object_type, &e.object_id, &e.scope) != e.hash {
+                    Some(format!("entry {} has been altered: its contents do not match its hash", e.seq))
+                } else {
+                    None
+                };
+                if problem.is_some() {
+                    return Ok(AuditVerification { entries, problem });
+                }
+                prev = e.hash;
+                expected_seq += 1;
+                entries += 1;
+            }
+        }
+        let problem = (head_seq != entries || head_hash != prev).then(|| {
+            format!("the log ends at entry {entries} but its head records entry {head_seq}: entries have been removed or added")
+        });
+        Ok(AuditVerification { entries, problem })
+    }
+
+    /// The most recent entries, newest first (administrators only; anyone else sees nothing).
+    pub async fn list_audit(&self, caller: &Caller, limit: i64, offset: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        if caller.role != Role::Admin {
+            return Err(StoreError::NotFound);
+        }
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1 OFFSET $2"))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(entry_from_row).collect())
+    }
+}

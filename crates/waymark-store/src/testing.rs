@@ -1,0 +1,201 @@
+//! Fresh stores for tests: a SQLite file in a temporary directory, or a PostgreSQL schema of its
+//! own (so tests run in parallel without seeing each other's rows).
+//!
+//! PostgreSQL is found at `WAYMARK_TEST_POSTGRES_URL`, else at
+//! `postgres://postgres@127.0.0.1:5432/test`. If that variable is set, PostgreSQL must answer
+//! (the tests fail otherwise); if it is not set and nothing answers, PostgreSQL tests are
+//! skipped with a message.
+
+use crate::{KeySource, Store};
+use rand::Rng;
+use sqlx::Connection;
+
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A store made for one test, and what is needed to find and remove it afterwards.
+pub struct TestDb {
+    pub store: Store,
+    /// The URL the store was opened with (a file path for SQLite, with the schema for PostgreSQL).
+    pub url: String,
+    pub key: KeySource,
+    /// The SQLite database file, for tests that read the raw bytes.
+    pub sqlite_path: Option<std::path::PathBuf>,
+    dir: tempfile::TempDir,
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("test.db");
+        let url = format!("sqlite://{}", path.display());
+        let key = KeySource { env_value: None, file: dir.path().join("test.key") };
+        let store = Store::open(&url, &key).await.expect("open SQLite store");
+        TestDb { store, url, key, sqlite_path: Some(path), dir, schema: None }
+    }
+
+    /// A store in a new PostgreSQL schema, or `None` (with a message) if PostgreSQL is not
+    /// reachable and `WAYMARK_TEST_POSTGRES_URL` is not set.
+    pub async fn postgres() -> Option<TestDb> {
+        let required = std::env::var("WAYMARK_TEST_POSTGRES_URL").ok();
+        let base = required.clone().unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_string());
+        let mut admin = match sqlx::PgConnection::connect(&base).await {
+            Ok(c) => c,
+            Err(e) if required.is_none() => {
+                eprintln!("PostgreSQL not reachable at {base} ({e}): PostgreSQL test skipped");
+                return None;
+            }
+            Err(e) => panic!("WAYMARK_TEST_POSTGRES_URL is set but PostgreSQL did not answer: {e}"),
+        };
+        let schema = format!("wm_test_{:016x}", rand::thread_rng().gen::<u64>());
+        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.expect("create schema");
+        let _ = admin.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = KeySource { env_value: None, file: dir.path().join("test.key") };
+        let store = Store::open(&url, &key).await.expect("open PostgreSQL store");
+        Some(TestDb { store, url, key, sqlite_path: None, dir, schema: Some((base, schema)) })
+    }
+
+    /// The temporary directory holding the key (and the SQLite file).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Close the store and drop the PostgreSQL schema.
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some((base, schema)) = self.schema {
+            if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut c).await;
+            }
+        }
+    }
+}
+
+/// Run a test body against SQLite and, where reachable, PostgreSQL: `both_backends!(name);`
+/// expands to a module `name` with tests `sqlite` and `postgres` calling `name(&TestDb)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::sqlite().await;
+                super::$name(&db).await;
+                db.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = $crate::testing::TestDb::postgres().await {
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+            }
+        }
+    )*};
+}
+
+impl Store {
+    /// Run raw SQL, bypassing scopes and audit: only for tests that tamper with the database.
+    pub async fn raw_execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
+    }
+
+    /// Every pupil row as text (PostgreSQL), for tests that look for plaintext.
+    pub async fn raw_pupil_rows_as_text(&self) -> Result<Vec<String>, sqlx::Error> {
+        use sqlx::Row;
+        let rows = sqlx::query("SELECT CAST(row_to_json(p) AS TEXT) FROM pupils p").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+    }
+}
+
+/// A small world for scope tests: two LAs, a trust across them, an internal AP unit.
+pub struct World {
+    pub la_a: u16,
+    pub la_b: u16,
+    pub school_a: i64,
+    pub unit_a: i64,
+    pub school_a2: i64,
+    pub school_b: i64,
+    pub trust: i64,
+    /// (pupil id, setting id) for one pupil at each setting.
+    pub pupils: Vec<(i64, i64)>,
+}
+
+impl World {
+    /// Build it through the public API, as the command-line operator.
+    pub async fn build(store: &Store) -> World {
+        use chrono::NaiveDate;
+        use waymark_domain::*;
+        let op = crate::Caller::system("test");
+        let setting = |name: &str, kind, la, parent| NewSetting { name: name.into(), urn: None, kind, la_number: la, parent_id: parent };
+        let school_a = store.create_setting(&op, setting("Ash Grove Academy", SettingKind::Mainstream, 202, None)).await.unwrap().id;
+        let unit_a = store.create_setting(&op, setting("Ash Grove Inclusion Unit", SettingKind::InternalApUnit, 202, Some(school_a))).await.unwrap().id;
+        let school_a2 = store.create_setting(&op, setting("Camden PRU", SettingKind::PupilReferralUnit, 202, None)).await.unwrap().id;
+        let school_b = store.create_setting(&op, setting("Greenwich High", SettingKind::Mainstream, 203, None)).await.unwrap().id;
+        let trust = store.create_trust(&op, "Bridge Trust", &[school_a2, school_b]).await.unwrap();
+        let today = NaiveDate::from_ymd_opt(2024, 1, 10).unwrap();
+        let mut pupils = Vec::new();
+        for (i, setting_id) in [school_a, unit_a, school_a2, school_b].into_iter().enumerate() {
+            let upn = Upn::from_body(&format!("20212002400{i}")).unwrap();
+            let pupil = NewPupil {
+                upn,
+                legal_forename: format!("Pupil{i}"),
+                legal_surname: ["Adeyemi", "Brown", "Chowdhury", "Davies"][i].into(),
+                preferred_forename: None,
+                preferred_surname: None,
+                date_of_birth: NaiveDate::from_ymd_opt(2010, 5, 1 + i as u32).unwrap(),
+                sex: Sex::Male,
+                fsm_eligible: i % 2 == 0,
+                sen: SenProvision::None,
+                child_in_need: false,
+                looked_after: false,
+                ethnicity: None,
+            };
+            let first = NewEnrolment {
+                pupil_id: 0,
+                setting_id,
+                start: NaiveDate::from_ymd_opt(2023, 9, 1).unwrap(),
+                end: None,
+                registration: RegistrationType::Single,
+                leaving_reason: None,
+            };
+            pupils.push((store.create_pupil(&op, &pupil, &first, today).await.unwrap(), setting_id));
+        }
+        World { la_a: 202, la_b: 203, school_a, unit_a, school_a2, school_b, trust, pupils }
+    }
+
+    /// The pupils each role may see, by the rules: the oracle the scope tests check against.
+    pub fn visible_to(&self, role: crate::Role) -> Vec<i64> {
+        use crate::Role;
+        let settings: Vec<i64> = match role {
+            Role::Admin => vec![self.school_a, self.unit_a, self.school_a2, self.school_b],
+            Role::La(la) if la == self.la_a => vec![self.school_a, self.unit_a, self.school_a2],
+            Role::La(la) if la == self.la_b => vec![self.school_b],
+            Role::Trust(t) if t == self.trust => vec![self.school_a2, self.school_b],
+            Role::Setting(s) if s == self.school_a => vec![self.school_a, self.unit_a],
+            Role::Setting(s) => vec![s],
+            _ => vec![],
+        };
+        self.pupils.iter().filter(|(_, s)| settings.contains(s)).map(|(p, _)| *p).collect()
+    }
+
+    /// Every role worth testing in this world, including an LA with no settings.
+    pub fn roles(&self) -> Vec<crate::Role> {
+        use crate::Role;
+        vec![
+            Role::Admin,
+            Role::La(self.la_a),
+            Role::La(self.la_b),
+            Role::La(204),
+            Role::Trust(self.trust),
+            Role::Setting(self.school_a),
+            Role::Setting(self.unit_a),
+            Role::Setting(self.school_a2),
+            Role::Setting(self.school_b),
+            Role::Public,
+        ]
+    }
+}

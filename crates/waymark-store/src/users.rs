@@ -1,0 +1,246 @@
+//! Accounts: argon2id password hashes, sessions held in the store, and sign-in rate limiting.
+
+use crate::audit::{self, Event};
+use crate::{now_unix, Caller, Role, Store, StoreError};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use waymark_domain::ValidationErrors;
+
+/// How long a session lasts.
+pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
+/// Failed sign-ins allowed for one email address within [`LOCKOUT_WINDOW_SECONDS`].
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT_WINDOW_SECONDS: i64 = 15 * 60;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl User {
+    pub fn caller(&self) -> Caller {
+        Caller { user_id: Some(self.id), actor: self.email.clone(), role: self.role }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// A signed-in session: the bearer token (only ever in the cookie) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: User,
+}
+
+#[derive(Debug)]
+pub enum SignInOutcome {
+    SignedIn(SessionInfo),
+    WrongCredentials,
+    /// Too many failures: try again after this many minutes.
+    Locked { minutes: i64 },
+}
+
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn sha256(text: &str) -> Vec<u8> {
+    Sha256::digest(text.as_bytes()).to_vec()
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A hash to verify against when the email is unknown, so a wrong email costs the same time as
+/// a wrong password and does not reveal which accounts exist.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not a real password").expect("hashing works"))
+}
+
+fn hash_password(password: &str) -> Result<String, StoreError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+fn user_from_row(row: &sqlx::any::AnyRow, offset: usize) -> Result<User, StoreError> {
+    let role: String = row.get(offset + 3);
+    let la: Option<i64> = row.get(offset + 4);
+    let scope_id: Option<i64> = row.get(offset + 5);
+    Ok(User {
+        id: row.get(offset),
+        email: row.get(offset + 1),
+        display_name: row.get(offset + 2),
+        role: Role::from_columns(&role, la, scope_id).ok_or_else(|| StoreError::Config(format!("unknown role {role:?} in users")))?,
+    })
+}
+
+impl Store {
+    /// Create an account (administrators only). Passwords need at least 12 characters.
+    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> Result<User, StoreError> {
+        if caller.role != Role::Admin {
+            return Err(StoreError::NotFound);
+        }
+        let email = normalise_email(&new.email);
+        let mut errors = ValidationErrors::default();
+        if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) {
+            errors.push("email", "Enter an email address in the right format, like name@example.org");
+        }
+        if new.display_name.trim().is_empty() {
+            errors.push("display_name", "Enter the person's name");
+        }
+        if new.password.chars().count() < 12 {
+            errors.push("password", "A password must be at least 12 characters long");
+        }
+        if new.role == Role::Public {
+            errors.push("role", "The public role is for visitors who do not sign in; choose admin, la, trust or setting");
+        }
+        errors.into_result(())?;
+        let password = new.password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Config(e.to_string()))??;
+        let (role, la, scope_id) = new.role.to_columns();
+        let mut tx = self.pool.begin().await?;
+        let exists = sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!("a user with the email {email} already exists")));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO users (email, display_name, password_hash, role, scope_la, scope_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&email)
+        .bind(new.display_name.trim())
+        .bind(&hash)
+        .bind(role)
+        .bind(la)
+        .bind(scope_id)
+        .bind(now_unix())
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        audit::append(&mut tx, caller, Event { action: "user.create", object_type: "user", object_id: id.to_string() }).await?;
+        tx.commit().await?;
+        Ok(User { id, email, display_name: new.display_name.trim().to_string(), role: new.role })
+    }
+
+    /// Check a password and, if right, open a session. After [`MAX_FAILURES`] failures for one
+    /// email within the window, refuse until the window has passed.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignInOutcome, StoreError> {
+        let email = normalise_email(email);
+        let email_hash = sha256(&email);
+        let since = now_unix() - LOCKOUT_WINDOW_SECONDS;
+        let failures = sqlx::query("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_hash = $1 AND at > $2")
+            .bind(email_hash.clone())
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        let (count, oldest): (i64, Option<i64>) = (failures.get(0), failures.get(1));
+        if count >= MAX_FAILURES {
+            let wait = oldest.unwrap_or(since) + LOCKOUT_WINDOW_SECONDS - now_unix();
+            return Ok(SignInOutcome::Locked { minutes: (wait + 59) / 60 });
+        }
+        let row = sqlx::query("SELECT id, email, display_name, role, scope_la, scope_id, password_hash FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&self.pool)
+            .await?;
+        let stored_hash: String = row.as_ref().map(|r| r.get(6)).unwrap_or_else(|| dummy_hash().to_string());
+        let pw = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &stored_hash))
+            .await
+            .map_err(|e| StoreError::Config(e.to_string()))?;
+        let user = match (ok, row) {
+            (true, Some(row)) => user_from_row(&row, 0)?,
+            _ => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("INSERT INTO login_failures (email_hash, at) VALUES ($1, $2)")
+                    .bind(email_hash)
+                    .bind(now_unix())
+                    .execute(&mut *tx)
+                    .await?;
+                let anon = Caller { user_id: None, actor: "anonymous".into(), role: Role::Public };
+                audit::append(&mut tx, &anon, Event { action: "user.sign_in_failed", object_type: "user", object_id: "-".into() }).await?;
+                tx.commit().await?;
+                return Ok(SignInOutcome::WrongCredentials);
+            }
+        };
+        let token = random_token();
+        let csrf_token = random_token();
+        let now = now_unix();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE email_hash = $1").bind(email_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(sha256(&token))
+            .bind(user.id)
+            .bind(&csrf_token)
+            .bind(now)
+            .bind(now + SESSION_SECONDS)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, &user.caller(), Event { action: "user.sign_in", object_type: "user", object_id: user.id.to_string() }).await?;
+        tx.commit().await?;
+        Ok(SignInOutcome::SignedIn(SessionInfo { token, csrf_token, user }))
+    }
+
+    /// The live session for a bearer token, if any. Only the token's hash is stored.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.display_name, u.role, u.scope_la, u.scope_id, s.csrf_token \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(sha256(token))
+        .bind(now_unix())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(SessionInfo { token: token.to_string(), csrf_token: row.get(6), user: user_from_row(&row, 0)? })),
+        }
+    }
+
+    /// End a session.
+    pub async fn sign_out(&self, session: &SessionInfo) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256(&session.token)).execute(&mut *tx).await?;
+        audit::append(&mut tx, &session.user.caller(), Event { action: "user.sign_out", object_type: "user", object_id: session.user.id.to_string() })
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every account (administrators only), for `waymark admin list-users`.
+    pub async fn list_users(&self, caller: &Caller) -> Result<Vec<User>, StoreError> {
+        if caller.role != Role::Admin {
+            return Err(StoreError::NotFound);
+        }
+        let rows = sqlx::query("SELECT id, email, display_name, role, scope_la, scope_id FROM users ORDER BY email")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| user_from_row(r, 0)).collect()
+    }
+}

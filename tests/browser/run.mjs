@@ -1,0 +1,602 @@
+#!/usr/bin/env node
+// End-to-end browser smoke + accessibility test for Waymark.
+//
+// Usage: node run.mjs PATH_TO_WAYMARK_BINARY
+//
+// Starts `BINARY demo --bind 127.0.0.1:PORT --data-dir TMPDIR`, waits for
+// /healthz, then drives Debian's chromium (or $CHROMIUM) with playwright-core
+// through sign-in, the pupil list, search and a pupil page, running axe-core
+// on each page. Screenshots go to tests/browser/artifacts/.
+//
+// Environment:
+//   CHROMIUM            chromium executable (default /usr/bin/chromium)
+//   WAYMARK_KEEP_DATA=1 keep the temporary data dir
+//   WAYMARK_SERVER_LOG=1 stream the server's output while the test runs
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ARTIFACTS = path.join(HERE, 'artifacts');
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const DEMO_EMAIL = 'admin@demo.waymark.test';
+const DEMO_PASSWORD = 'waymark-demo-2026';
+const HEALTH_TIMEOUT_MS = 120_000;
+const PUPIL_LINK = 'table a[href^="/pupils/"]';
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+// ---------------------------------------------------------------- utilities
+
+function log(msg = '') {
+  process.stdout.write(`${msg}\n`);
+}
+
+class CheckError extends Error {}
+
+function check(cond, msg) {
+  if (!cond) throw new CheckError(msg);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Keeps the last `max` characters of a stream. */
+class Tail {
+  constructor(max = 64 * 1024) {
+    this.max = max;
+    this.text = '';
+  }
+  push(chunk) {
+    this.text += chunk;
+    if (this.text.length > this.max) this.text = this.text.slice(-this.max);
+  }
+}
+
+// ------------------------------------------------------------ server child
+
+class Server {
+  constructor(binary, port, dataDir) {
+    this.binary = binary;
+    this.port = port;
+    this.dataDir = dataDir;
+    this.base = `http://127.0.0.1:${port}`;
+    this.stdout = new Tail();
+    this.stderr = new Tail();
+    this.exit = null; // { code, signal } once exited
+    this.child = null;
+  }
+
+  start() {
+    const args = ['demo', '--bind', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir];
+    log(`Starting: ${this.binary} ${args.join(' ')}`);
+    this.child = spawn(this.binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const stream = process.env.WAYMARK_SERVER_LOG === '1';
+    this.child.stdout.setEncoding('utf8').on('data', (d) => {
+      this.stdout.push(d);
+      if (stream) process.stdout.write(`[server] ${d}`);
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (d) => {
+      this.stderr.push(d);
+      if (stream) process.stdout.write(`[server:err] ${d}`);
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
+    this.child.on('error', (err) => {
+      this.stderr.push(`\n[spawn error] ${err.message}\n`);
+      if (!this.exit) this.exit = { code: null, signal: null, error: err.message };
+    });
+  }
+
+  async waitHealthy(timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no attempt yet';
+    const started = Date.now();
+    let nextNote = started + 15_000;
+    while (Date.now() < deadline) {
+      if (this.exit) {
+        throw new Error(`server exited before becoming healthy (${describeExit(this.exit)})`);
+      }
+      try {
+        const res = await fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(2000) });
+        const body = await res.text();
+        if (res.status === 200) return body.trim();
+        last = `HTTP ${res.status}`;
+      } catch (err) {
+        last = err.cause?.code || err.name || String(err);
+      }
+      await sleep(250);
+      if (Date.now() >= nextNote) {
+        log(`  still waiting for /healthz (${Math.round((Date.now() - started) / 1000)}s, last: ${last})`);
+        nextNote += 15_000;
+      }
+    }
+    throw new Error(`server not healthy after ${timeoutMs / 1000}s (last: ${last})`);
+  }
+
+  dumpOutput() {
+    log('----- server stdout (tail) -----');
+    log(this.stdout.text.trimEnd() || '(empty)');
+    log('----- server stderr (tail) -----');
+    log(this.stderr.text.trimEnd() || '(empty)');
+    log('--------------------------------');
+  }
+
+  async stop() {
+    if (!this.child || this.exit || this.child.pid === undefined) return;
+    this.child.kill('SIGTERM');
+    const done = await Promise.race([this.exited, sleep(5000).then(() => null)]);
+    if (!done && !this.exit) {
+      log('Server did not stop after SIGTERM; sending SIGKILL');
+      this.child.kill('SIGKILL');
+      await Promise.race([this.exited, sleep(2000)]);
+    }
+  }
+
+  killNow() {
+    if (this.child && !this.exit && this.child.pid !== undefined) {
+      try {
+        this.child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}
+
+function describeExit(e) {
+  if (e.error) return `spawn error: ${e.error}`;
+  return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
+}
+
+// ------------------------------------------------------------- page helpers
+
+/** Collects JS errors and failed same-origin subresources per page. */
+function watchPage(page, base) {
+  const problems = [];
+  const consoleErrors = [];
+  page.on('pageerror', (err) => problems.push(`JS error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('response', (res) => {
+    const req = res.request();
+    if (req.resourceType() === 'document') return;
+    if (!res.url().startsWith(base)) return;
+    if (new URL(res.url()).pathname === '/favicon.ico') return;
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${req.resourceType()} ${res.url()}`);
+  });
+  page.on('requestfailed', (req) => {
+    if (req.url().startsWith(base)) {
+      problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+    }
+  });
+  return {
+    problems,
+    consoleErrors,
+    take() {
+      const out = problems.splice(0);
+      return out;
+    },
+  };
+}
+
+async function gotoOk(page, url) {
+  const res = await page.goto(url, { waitUntil: 'load' });
+  check(res, `no response for ${url}`);
+  check(res.status() === 200, `GET ${new URL(url).pathname} returned HTTP ${res.status()}`);
+  return res;
+}
+
+/**
+ * Runs `action` (which submits a form) and waits for the main frame's final
+ * (non-redirect) document response, then for it to load.
+ */
+async function submitAndWait(page, action) {
+  const final = page.waitForResponse(
+    (r) =>
+      r.request().isNavigationRequest() &&
+      r.request().frame() === page.mainFrame() &&
+      (r.status() < 300 || r.status() >= 400),
+    { timeout: 30_000 },
+  );
+  await action();
+  const res = await final;
+  await page.waitForLoadState('load');
+  return res;
+}
+
+let shotCounter = 0;
+async function screenshot(page, name) {
+  shotCounter += 1;
+  const file = path.join(ARTIFACTS, `${String(shotCounter).padStart(2, '0')}-${name}.png`);
+  try {
+    await page.screenshot({ path: file, fullPage: true });
+    log(`    screenshot: ${path.relative(process.cwd(), file)}`);
+  } catch (err) {
+    log(`    (screenshot failed: ${err.message})`);
+  }
+}
+
+async function runAxe(page, label) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return {
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        helpUrl: v.helpUrl,
+        nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
+      })),
+      passes: r.passes.length,
+      incomplete: r.incomplete.length,
+    };
+  }, AXE_TAGS);
+
+  const failing = result.violations.filter((v) => FAILING_IMPACTS.has(v.impact));
+  const other = result.violations.filter((v) => !FAILING_IMPACTS.has(v.impact));
+  log(
+    `    axe (${label}): ${result.passes} rules passed, ` +
+      `${failing.length} serious/critical, ${other.length} minor/moderate, ${result.incomplete} need review`,
+  );
+  const describe = (v, prefix) => {
+    log(`    ${prefix} [${v.impact}] ${v.id}: ${v.help}`);
+    log(`        ${v.helpUrl}`);
+    for (const n of v.nodes.slice(0, 5)) {
+      log(`        - ${JSON.stringify(n.target)}`);
+    }
+    if (v.nodes.length > 5) log(`        … and ${v.nodes.length - 5} more`);
+  };
+  for (const v of other) describe(v, 'warning');
+  for (const v of failing) describe(v, 'VIOLATION');
+  check(
+    failing.length === 0,
+    `axe found ${failing.length} serious/critical violation(s) on ${label}: ` +
+      failing.map((v) => v.id).join(', '),
+  );
+}
+
+// --------------------------------------------------------------- the steps
+
+const results = []; // { name, status: 'PASS'|'FAIL'|'SKIP', ms, error }
+
+async function step(name, fn, { skipReason } = {}) {
+  if (skipReason) {
+    results.push({ name, status: 'SKIP', ms: 0, error: skipReason });
+    log(`\n[SKIP] ${name} (${skipReason})`);
+    return false;
+  }
+  log(`\n[....] ${name}`);
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, status: 'PASS', ms: Date.now() - t0 });
+    log(`[PASS] ${name}`);
+    return true;
+  } catch (err) {
+    const msg = err instanceof CheckError ? err.message : err.stack || String(err);
+    results.push({ name, status: 'FAIL', ms: Date.now() - t0, error: msg });
+    log(`[FAIL] ${name}\n    ${msg.split('\n').join('\n    ')}`);
+    return false;
+  }
+}
+
+function checkNoProblems(watch, where) {
+  const problems = watch.take();
+  check(problems.length === 0, `problems while loading ${where}:\n  ${problems.join('\n  ')}`);
+}
+
+async function signIn(page, email, password) {
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  return submitAndWait(page, () =>
+    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
+  );
+}
+
+async function runSteps(browser, base) {
+  const contextOptions = {
+    bypassCSP: true, // needed to inject axe-core under the app's script-src 'self'
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+  };
+  const context = await browser.newContext(contextOptions);
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const page = await context.newPage();
+  const watch = watchPage(page, base);
+
+  // (a) sign-in page
+  await step('a. /sign-in renders and passes axe', async () => {
+    await gotoOk(page, `${base}/sign-in`);
+    await screenshot(page, 'sign-in');
+    check(await page.locator('input[name="email"]').count() === 1, 'no input[name="email"]');
+    check(await page.locator('input[name="password"]').count() === 1, 'no input[name="password"]');
+    checkNoProblems(watch, '/sign-in');
+    await runAxe(page, '/sign-in');
+  });
+
+  // (b) sign in as the demo admin
+  const signedIn = await step('b. sign in as demo admin', async () => {
+    if (!page.url().endsWith('/sign-in')) await gotoOk(page, `${base}/sign-in`);
+    const res = await signIn(page, DEMO_EMAIL, DEMO_PASSWORD);
+    log(`    landed on ${new URL(page.url()).pathname} (HTTP ${res.status()})`);
+    await screenshot(page, 'after-sign-in');
+    check(res.status() < 400, `sign-in ended on HTTP ${res.status()}`);
+    const summary = page.locator('.govuk-error-summary');
+    if ((await summary.count()) > 0) {
+      check(false, `error summary shown after signing in: ${(await summary.first().innerText()).trim()}`);
+    }
+    checkNoProblems(watch, page.url());
+  });
+
+  // (c) pupil list. d and e only need the links, so an axe failure here
+  // does not skip them.
+  let listed = false;
+  await step(
+    'c. /pupils lists pupils and passes axe',
+    async () => {
+      await gotoOk(page, `${base}/pupils`);
+      await screenshot(page, 'pupils');
+      const h1 = (await page.locator('h1').first().textContent({ timeout: 5000 }))?.trim() ?? '';
+      check(h1.includes('Pupils'), `h1 is ${JSON.stringify(h1)}, expected it to contain "Pupils"`);
+      const links = await page.locator(PUPIL_LINK).count();
+      log(`    ${links} pupil link(s) in the table`);
+      check(links >= 1, `no links matching ${PUPIL_LINK}`);
+      listed = true;
+      checkNoProblems(watch, '/pupils');
+      await runAxe(page, '/pupils');
+    },
+    { skipReason: signedIn ? undefined : 'sign-in failed' },
+  );
+
+  // (d) search
+  await step(
+    'd. pupil search returns results',
+    async () => {
+      if (new URL(page.url()).pathname !== '/pupils') await gotoOk(page, `${base}/pupils`);
+      const name = ((await page.locator(PUPIL_LINK).first().textContent()) ?? '').trim();
+      const q = name.slice(0, 3);
+      check(q.length > 0, 'first pupil link has no text');
+      log(`    searching for ${JSON.stringify(q)} (from ${JSON.stringify(name)})`);
+      await page.locator('input[name="q"]').fill(q);
+      const res = await submitAndWait(page, () =>
+        page.getByRole('button', { name: 'Search', exact: true }).click(),
+      );
+      await screenshot(page, 'pupils-search');
+      check(res.status() === 200, `search returned HTTP ${res.status()}`);
+      const url = new URL(page.url());
+      check(url.searchParams.get('q') === q, `expected ?q=${q} in URL, got ${url.search || '(none)'}`);
+      const rows = page.locator('table tr').filter({ has: page.locator('a[href^="/pupils/"]') });
+      const n = await rows.count();
+      log(`    ${n} result row(s)`);
+      check(n >= 1, `no result rows for q=${JSON.stringify(q)}`);
+      const texts = await rows.allInnerTexts();
+      if (!texts.some((t) => t.toLowerCase().includes(q.toLowerCase()))) {
+        log(`    warning: no result row contains ${JSON.stringify(q)}`);
+      }
+      checkNoProblems(watch, page.url());
+    },
+    { skipReason: listed ? undefined : 'pupil list failed' },
+  );
+
+  // (e) pupil page
+  await step(
+    'e. pupil page shows details and passes axe',
+    async () => {
+      if ((await page.locator(PUPIL_LINK).count()) === 0) await gotoOk(page, `${base}/pupils`);
+      const link = page.locator(PUPIL_LINK).first();
+      const href = await link.getAttribute('href');
+      log(`    opening ${href}`);
+      const res = await submitAndWait(page, () => link.click());
+      await screenshot(page, 'pupil');
+      check(res.status() === 200, `GET ${href} returned HTTP ${res.status()}`);
+      check(new URL(page.url()).pathname === href, `expected to be on ${href}, at ${page.url()}`);
+      const h1 = (await page.locator('h1').first().textContent({ timeout: 5000 }))?.trim() ?? '';
+      check(h1.length > 0, 'pupil page has an empty h1');
+      log(`    h1: ${JSON.stringify(h1)}`);
+      check(await page.locator('.govuk-summary-list').first().isVisible(), 'no visible .govuk-summary-list');
+      checkNoProblems(watch, href);
+      await runAxe(page, href);
+    },
+    { skipReason: listed ? undefined : 'pupil list failed' },
+  );
+
+  await context.close();
+
+  // (f) wrong password, fresh context
+  await step('f. wrong password shows an error summary', async () => {
+    const ctx = await browser.newContext(contextOptions);
+    ctx.setDefaultTimeout(15_000);
+    try {
+      const p = await ctx.newPage();
+      const w = watchPage(p, base);
+      await gotoOk(p, `${base}/sign-in`);
+      const res = await signIn(p, DEMO_EMAIL, `${DEMO_PASSWORD}-wrong`);
+      log(`    landed on ${new URL(p.url()).pathname} (HTTP ${res.status()})`);
+      await screenshot(p, 'sign-in-wrong-password');
+      check(
+        await p.locator('.govuk-error-summary').first().isVisible(),
+        'no visible .govuk-error-summary after a wrong password',
+      );
+      // A wrong password must not have signed us in.
+      const me = await p.goto(`${base}/pupils`);
+      check(
+        new URL(p.url()).pathname !== '/pupils' || me.status() >= 400,
+        '/pupils is reachable after a failed sign-in',
+      );
+      checkNoProblems(w, '/sign-in');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  // (g) the real CSP (no bypass): init.js must load and run
+  await step('g. under the real CSP, init.js runs without violations', async () => {
+    const ctx = await browser.newContext({ ...contextOptions, bypassCSP: false });
+    ctx.setDefaultTimeout(15_000);
+    try {
+      const p = await ctx.newPage();
+      const w = watchPage(p, base);
+      const res = await gotoOk(p, `${base}/sign-in`);
+      const csp = res.headers()['content-security-policy'];
+      log(`    Content-Security-Policy: ${csp ?? '(none)'}`);
+      const ok = await p
+        .waitForFunction(
+          () =>
+            document.body.classList.contains('js-enabled') &&
+            document.body.classList.contains('govuk-frontend-supported'),
+          null,
+          { timeout: 5000 },
+        )
+        .then(() => true)
+        .catch(() => false);
+      check(ok, 'body never got js-enabled + govuk-frontend-supported (is /assets/init.js loaded as a module?)');
+      const cspErrors = w.consoleErrors.filter((m) => /Content Security Policy/i.test(m));
+      check(cspErrors.length === 0, `CSP violations:\n  ${cspErrors.join('\n  ')}`);
+      checkNoProblems(w, '/sign-in');
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
+// -------------------------------------------------------------------- main
+
+async function main() {
+  const arg = process.argv[2];
+  if (!arg || arg === '-h' || arg === '--help') {
+    log('Usage: node run.mjs PATH_TO_WAYMARK_BINARY');
+    return 2;
+  }
+  const binary = path.resolve(arg);
+  try {
+    fs.accessSync(binary, fs.constants.X_OK);
+  } catch {
+    log(`error: ${binary} is not an executable file`);
+    return 2;
+  }
+  const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+  if (!fs.existsSync(chromiumPath)) {
+    log(`error: chromium not found at ${chromiumPath} (set CHROMIUM=...)`);
+    return 2;
+  }
+
+  await fsp.mkdir(ARTIFACTS, { recursive: true });
+  for (const f of await fsp.readdir(ARTIFACTS)) {
+    if (f.endsWith('.png')) await fsp.rm(path.join(ARTIFACTS, f), { force: true });
+  }
+  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'waymark-browser-'));
+  const port = await freePort();
+  const server = new Server(binary, port, dataDir);
+  let browser = null;
+
+  const emergency = () => server.killNow();
+  process.on('exit', emergency);
+  const onSignal = (sig) => {
+    log(`\nReceived ${sig}; cleaning up`);
+    server.killNow();
+    if (process.env.WAYMARK_KEEP_DATA !== '1') fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let setupError = null;
+  try {
+    server.start();
+    const t0 = Date.now();
+    try {
+      const body = await server.waitHealthy(HEALTH_TIMEOUT_MS);
+      log(`Server healthy after ${((Date.now() - t0) / 1000).toFixed(1)}s: /healthz -> ${JSON.stringify(body)}`);
+    } catch (err) {
+      setupError = err.message;
+      return 1;
+    }
+
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    log(`Browser: chromium ${browser.version()} (${chromiumPath})`);
+
+    await runSteps(browser, server.base);
+
+    if (server.exit) {
+      results.push({
+        name: 'server stayed up',
+        status: 'FAIL',
+        ms: 0,
+        error: `server exited during the test (${describeExit(server.exit)})`,
+      });
+    }
+    return results.some((r) => r.status !== 'PASS') ? 1 : 0;
+  } catch (err) {
+    setupError = err.stack || String(err);
+    return 1;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    const failed = setupError || results.some((r) => r.status !== 'PASS');
+    if (failed) server.dumpOutput();
+    await server.stop();
+    process.off('exit', emergency);
+    if (process.env.WAYMARK_KEEP_DATA === '1') {
+      log(`Data dir kept: ${dataDir}`);
+    } else {
+      await fsp.rm(dataDir, { recursive: true, force: true }).catch(() => {});
+    }
+
+    log('\n================ SUMMARY ================');
+    if (setupError) log(`SETUP FAILED: ${setupError}`);
+    for (const r of results) {
+      const time = r.status === 'SKIP' ? '' : ` (${(r.ms / 1000).toFixed(1)}s)`;
+      log(`${r.status.padEnd(4)}  ${r.name}${time}`);
+      if (r.status === 'FAIL') log(`      ${r.error.split('\n')[0]}`);
+    }
+    log(`Screenshots: ${path.relative(process.cwd(), ARTIFACTS) || '.'}`);
+    log(failed ? 'RESULT: FAIL' : 'RESULT: PASS');
+  }
+}
+
+process.exitCode = await main();
