@@ -16,7 +16,7 @@ REPO_ROOT="$(cd -- "$SCRIPT_DIR/.." && pwd)"
 DEST="$REPO_ROOT/crates/waymark-web/assets"
 
 # Our own files in $DEST; everything else there is considered vendored.
-KEEP=("waymark.css" "init.js")
+KEEP=("waymark.css" "init.js" "waymark-icon.svg")
 
 TMP="$(mktemp -d)"
 trap 'rm -rf -- "$TMP"' EXIT
@@ -85,8 +85,8 @@ LICENSE
     printf '\nFrom the package README:\n\n'
     # The README's "## Licence" section, up to the next heading.
     awk '/^## Licen[cs]e/{on=1; next} on && /^## /{exit} on' "$PKG/README.md"
-    printf '\nNote: the GDS Transport font files in fonts/ are not covered by the MIT\n'
-    printf 'licence; the CSS states they are "customised for exclusive use on gov.uk".\n'
+    printf '\nNote: Waymark does not ship the GDS Transport font or the GOV.UK crown and crest\n'
+    printf '(not covered by the MIT licence; for services on GOV.UK only).\n'
   } > "$out"
 }
 
@@ -108,8 +108,9 @@ shopt -u dotglob nullglob
 
 cp "$SRC/govuk-frontend.min.css" "$DEST/govuk-frontend.min.css"
 cp "$SRC/govuk-frontend.min.js" "$DEST/govuk-frontend.min.js"
-# fonts/, images/, rebrand/ (if present), manifest.json -> directly into $DEST
-cp -R "$SRC/assets/." "$DEST/"
+# The package's assets/ folder (GDS Transport fonts, GOV.UK crown, crest, favicons, manifest) is
+# deliberately NOT vendored: those are for services on GOV.UK only, and Waymark is not one.
+# waymark.css sets the font to Arial, so the CSS's @font-face URLs are never fetched.
 write_license "$DEST/GOVUK-FRONTEND-LICENSE.txt"
 printf '%s\n' "$PKG_VERSION" > "$DEST/GOVUK-FRONTEND-VERSION"
 

@@ -18,6 +18,6 @@ pub use calendar::{AcademicYear, Term, YearGroup};
 pub use enrolment::{Enrolment, LeavingReason, NewEnrolment, RegistrationType};
 pub use error::{FieldError, ValidationErrors};
 pub use la::LocalAuthority;
-pub use pupil::{NewPupil, Pupil, SenProvision, Sex};
+pub use pupil::{ethnicity_label, ethnicity_label_or_code, NewPupil, Pupil, SenProvision, Sex};
 pub use setting::{NewSetting, Setting, SettingKind, Urn};
 pub use upn::Upn;

@@ -101,6 +101,11 @@ pub fn ethnicity_label(code: &str) -> Option<&'static str> {
     ETHNICITY_CODES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
 
+/// The label for an ethnicity code, or the code itself if it is not a main census code.
+pub fn ethnicity_label_or_code(code: &str) -> String {
+    ethnicity_label(code).map_or_else(|| code.to_string(), str::to_string)
+}
+
 /// A pupil's record as entered or imported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPupil {

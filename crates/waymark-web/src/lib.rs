@@ -1,1 +1,83 @@
-//! waymark-web
+//! The Waymark web application (axum): GOV.UK Frontend pages, sign-in, sessions, CSRF
+//! protection and security headers.
+//!
+//! Handlers are thin: parse, call the store with the caller's scope, render a template. There is
+//! no SQL here and no way to read a pupil without a [`waymark_store::Caller`].
+
+mod assets;
+mod auth;
+mod error;
+mod format;
+mod pages;
+mod security;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use waymark_store::Store;
+
+pub use error::WebError;
+
+/// Largest request body accepted (forms are small; nothing uploads through these routes yet).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How the web app behaves, as chosen by the operator.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (sent over HTTPS only). Off only for plain-HTTP use on loopback.
+    pub secure_cookies: bool,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: WebConfig,
+}
+
+/// The whole application, ready to serve (tests call this and serve it on a random port).
+pub fn app(store: Store, config: WebConfig) -> Router {
+    let state = AppState { store, config };
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/healthz", get(pages::home::healthz))
+        .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit))
+        .route("/sign-out", post(pages::sign_in::sign_out))
+        .route("/settings", get(pages::settings::list))
+        .route("/pupils", get(pages::pupils::list))
+        .route("/pupils/{id}", get(pages::pupils::show))
+        .route("/assets/{*path}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
+        .fallback(pages::home::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serve until Ctrl-C (or SIGTERM), then finish in-flight requests.
+pub async fn serve(store: Store, config: WebConfig, bind: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    serve_on(listener, store, config).await
+}
+
+/// Serve on a listener that is already bound (for tests and for printing the real port).
+pub async fn serve_on(listener: tokio::net::TcpListener, store: Store, config: WebConfig) -> std::io::Result<()> {
+    axum::serve(listener, app(store, config)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,1 +1,101 @@
-fn main() {}
+//! `waymark`: the command line for running and administering Waymark.
+
+mod admin;
+mod config;
+mod demo;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use config::{SecureCookies, StoreArgs};
+use std::net::SocketAddr;
+
+/// Waymark: every pupil's journey through school and alternative provision, visible and measured.
+#[derive(Parser)]
+#[command(name = "waymark", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application.
+    ///
+    /// Opens (creating if needed) the database, runs its migrations, loads the encryption key and
+    /// serves on --bind until Ctrl-C.
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_BIND")]
+        bind: SocketAddr,
+        /// Mark cookies Secure (HTTPS only). `auto` does so unless bound to a loopback address.
+        #[arg(long, value_enum, default_value_t = SecureCookies::Auto, env = "WAYMARK_SECURE_COOKIES")]
+        secure_cookies: SecureCookies,
+    },
+    /// Build a demo local authority (schools, a pupil referral unit, an internal AP unit,
+    /// 200 pupils and a sign-in for each role), print the sign-ins, and serve it.
+    ///
+    /// The demo's SQLite database and key live in --data-dir and are recreated on every run.
+    /// With --database-url postgres://..., an empty database is filled and a previous demo reused.
+    Demo {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Folder for the demo's database and key.
+        #[arg(long, default_value = "waymark-demo")]
+        data_dir: std::path::PathBuf,
+        /// Use this PostgreSQL database instead of a SQLite file in --data-dir.
+        #[arg(long, env = "WAYMARK_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Administration: accounts and the audit log.
+    Admin {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WAYMARK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    init_logging();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { store, bind, secure_cookies } => {
+            let store = store.open().await?;
+            let config = waymark_web::WebConfig { secure_cookies: secure_cookies.resolve(bind) };
+            serve(store, config, bind).await
+        }
+        Command::Demo { bind, data_dir, database_url } => {
+            let store = demo::prepare(&data_dir, database_url.as_deref()).await?;
+            let config = waymark_web::WebConfig { secure_cookies: SecureCookies::Auto.resolve(bind) };
+            serve(store, config, bind).await
+        }
+        Command::Admin { store, command } => admin::run(store.open().await?, command).await,
+    }
+}
+
+async fn serve(store: waymark_store::Store, config: waymark_web::WebConfig, bind: SocketAddr) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not listen on {bind}: {e} (is another program using that port? choose another with --bind)"))?;
+    println!("Waymark is serving at http://{}/ (Ctrl-C to stop)", listener.local_addr()?);
+    waymark_web::serve_on(listener, store, config).await?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! One module per area of the site: each holds its handlers and the templates' view structs.
+
+pub mod home;
+pub mod layout;
+pub mod pupils;
+pub mod settings;
+pub mod sign_in;

@@ -1,0 +1,117 @@
+//! `waymark admin …`: accounts and the audit log, run by the operator (audited as `system:admin`).
+
+use anyhow::{bail, Context, Result};
+use clap::{Subcommand, ValueEnum};
+use std::io::BufRead;
+use waymark_domain::LocalAuthority;
+use waymark_store::{Caller, NewUser, Role, Store};
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create a user. The password is read from WAYMARK_NEW_PASSWORD or, if unset, from the first
+    /// line of standard input (never from a flag, so it stays out of shell history).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// The person's name, as shown in the service.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleKind,
+        /// For --role la: the LA's DfE number (e.g. 202) or ONS code (e.g. E09000007).
+        #[arg(long)]
+        la: Option<String>,
+        /// For --role trust: the trust's id.
+        #[arg(long)]
+        trust_id: Option<i64>,
+        /// For --role setting: the setting's id.
+        #[arg(long)]
+        setting_id: Option<i64>,
+    },
+    /// List every user and their role.
+    ListUsers,
+    /// The audit log: who did what, when, with what scope.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: every entry unaltered, none inserted or removed.
+    Verify,
+    /// Show the most recent entries, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleKind {
+    Admin,
+    La,
+    Trust,
+    Setting,
+}
+
+fn role(kind: RoleKind, la: Option<String>, trust_id: Option<i64>, setting_id: Option<i64>) -> Result<Role> {
+    Ok(match kind {
+        RoleKind::Admin => Role::Admin,
+        RoleKind::La => {
+            let text = la.context("--role la needs --la with the LA's DfE number or ONS code")?;
+            let la = LocalAuthority::parse(&text).with_context(|| format!("{text:?} is not a DfE LA number (such as 202) or ONS code (such as E09000007)"))?;
+            Role::La(la.number)
+        }
+        RoleKind::Trust => Role::Trust(trust_id.context("--role trust needs --trust-id")?),
+        RoleKind::Setting => Role::Setting(setting_id.context("--role setting needs --setting-id")?),
+    })
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("WAYMARK_NEW_PASSWORD") {
+        return Ok(p);
+    }
+    eprintln!("Password (at least 12 characters), then Enter:");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub async fn run(store: Store, command: AdminCommand) -> Result<()> {
+    let op = Caller::system("admin");
+    match command {
+        AdminCommand::CreateUser { email, name, role: kind, la, trust_id, setting_id } => {
+            let role = role(kind, la, trust_id, setting_id)?;
+            if let Role::Setting(id) = role {
+                store.get_setting(&op, id).await.with_context(|| format!("there is no setting with id {id}"))?;
+            }
+            let user = store.create_user(&op, NewUser { email, display_name: name, password: read_password()?, role }).await?;
+            println!("Created user {} ({}) with role {}", user.email, user.id, user.role);
+        }
+        AdminCommand::ListUsers => {
+            for u in store.list_users(&op).await? {
+                println!("{:>5}  {:<40} {:<14} {}", u.id, u.email, u.role.to_string(), u.display_name);
+            }
+        }
+        AdminCommand::Audit { command: AuditCommand::Verify } => {
+            let result = store.verify_audit().await?;
+            match result.problem {
+                None => println!("Audit log intact: {} entries, every hash and link checks out.", result.entries),
+                Some(problem) => bail!("audit log BROKEN after {} good entries: {problem}", result.entries),
+            }
+        }
+        AdminCommand::Audit { command: AuditCommand::List { limit, offset } } => {
+            println!("{:>7}  {:<20} {:<32} {:<22} {:<24} {}", "seq", "when (UTC)", "who", "action", "object", "scope");
+            for e in store.list_audit(&op, limit, offset).await? {
+                let when = chrono::DateTime::from_timestamp(e.at, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default();
+                let object: String = format!("{} {}", e.object_type, e.object_id).chars().take(24).collect();
+                println!("{:>7}  {:<20} {:<32} {:<22} {:<24} {}", e.seq, when, e.actor, e.action, object, e.scope);
+            }
+        }
+    }
+    Ok(())
+}
