@@ -15,7 +15,8 @@ pub enum RegistrationType {
 }
 
 impl RegistrationType {
-    pub const ALL: [RegistrationType; 3] = [RegistrationType::Single, RegistrationType::DualMain, RegistrationType::DualSubsidiary];
+    pub const ALL: [RegistrationType; 3] =
+        [RegistrationType::Single, RegistrationType::DualMain, RegistrationType::DualSubsidiary];
 
     /// The census enrolment status code.
     pub fn code(self) -> &'static str {
@@ -161,10 +162,18 @@ mod tests {
     #[test]
     fn end_and_reason_go_together() {
         let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
-        let open = NewEnrolment { pupil_id: 1, setting_id: 1, start: d(1, 10), end: None, registration: RegistrationType::Single, leaving_reason: None };
+        let open = NewEnrolment {
+            pupil_id: 1,
+            setting_id: 1,
+            start: d(1, 10),
+            end: None,
+            registration: RegistrationType::Single,
+            leaving_reason: None,
+        };
         assert!(open.validate().is_ok());
         assert!(open.is_open_on(d(5, 1)));
-        let backwards = NewEnrolment { end: Some(d(1, 1)), leaving_reason: Some(LeavingReason::ManagedMove), ..open.clone() };
+        let backwards =
+            NewEnrolment { end: Some(d(1, 1)), leaving_reason: Some(LeavingReason::ManagedMove), ..open.clone() };
         assert!(backwards.validate().unwrap_err().for_field("end").is_some());
         let no_reason = NewEnrolment { end: Some(d(3, 1)), ..open.clone() };
         assert!(no_reason.validate().unwrap_err().for_field("leaving_reason").is_some());

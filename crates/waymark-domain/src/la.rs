@@ -18,10 +18,11 @@ pub struct LocalAuthority {
 impl LocalAuthority {
     /// The LA with this DfE number, if it is (or was) a real LA.
     pub fn by_number(number: u16) -> Option<LocalAuthority> {
-        LA_TABLE
-            .iter()
-            .find(|(n, _, _)| *n == number)
-            .map(|&(number, ons_code, name)| LocalAuthority { number, ons_code, name })
+        LA_TABLE.iter().find(|(n, _, _)| *n == number).map(|&(number, ons_code, name)| LocalAuthority {
+            number,
+            ons_code,
+            name,
+        })
     }
 
     /// The LA with this ONS code (case-insensitive).

@@ -138,12 +138,18 @@ impl NewPupil {
         } else {
             let age_years = (today - self.date_of_birth).num_days() / 365;
             if !(2..=25).contains(&age_years) {
-                errors.push("date_of_birth", format!("A pupil must be aged 2 to 25; this date of birth gives {age_years}"));
+                errors.push(
+                    "date_of_birth",
+                    format!("A pupil must be aged 2 to 25; this date of birth gives {age_years}"),
+                );
             }
         }
         if let Some(code) = &self.ethnicity {
             if ethnicity_label(code).is_none() {
-                errors.push("ethnicity", format!("{code:?} is not a census ethnicity code (for example WBRI, BCRB, REFU)"));
+                errors.push(
+                    "ethnicity",
+                    format!("{code:?} is not a census ethnicity code (for example WBRI, BCRB, REFU)"),
+                );
             }
         }
         errors.into_result(())
@@ -156,7 +162,9 @@ fn check_name(errors: &mut ValidationErrors, field: &'static str, what: &str, va
         None | Some("") if required => errors.push(field, format!("Enter the pupil's {what}")),
         None | Some("") => {}
         Some(v) if v.chars().count() > 100 => errors.push(field, format!("The {what} must be 100 characters or fewer")),
-        Some(v) if v.chars().any(char::is_control) => errors.push(field, format!("The {what} contains a control character")),
+        Some(v) if v.chars().any(char::is_control) => {
+            errors.push(field, format!("The {what} contains a control character"))
+        }
         Some(_) => {}
     }
 }

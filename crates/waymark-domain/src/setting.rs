@@ -131,16 +131,22 @@ impl NewSetting {
         }
         match LocalAuthority::by_number(self.la_number) {
             None => errors.push("la", format!("{:03} is not a DfE LA number", self.la_number)),
-            Some(la) if la.ons_code.is_empty() => {
-                errors.push("la", format!("{} ({:03}) was abolished before ONS codes; choose a current LA", la.name, la.number))
-            }
+            Some(la) if la.ons_code.is_empty() => errors.push(
+                "la",
+                format!("{} ({:03}) was abolished before ONS codes; choose a current LA", la.name, la.number),
+            ),
             Some(_) => {}
         }
         if self.urn.is_some() && !self.kind.has_own_urn() {
-            errors.push("urn", format!("{} does not have a URN of its own; leave the URN blank", self.kind.label().to_lowercase()));
+            errors.push(
+                "urn",
+                format!("{} does not have a URN of its own; leave the URN blank", self.kind.label().to_lowercase()),
+            );
         }
         match (self.kind, self.parent_id) {
-            (SettingKind::InternalApUnit, None) => errors.push("parent", "An internal AP unit belongs to a school: choose its school"),
+            (SettingKind::InternalApUnit, None) => {
+                errors.push("parent", "An internal AP unit belongs to a school: choose its school")
+            }
             (SettingKind::InternalApUnit, Some(_)) | (_, None) => {}
             (_, Some(_)) => errors.push("parent", "Only an internal AP unit belongs to another setting"),
         }
@@ -164,7 +170,13 @@ mod tests {
     use super::*;
 
     fn unit() -> NewSetting {
-        NewSetting { name: "The Bridge".into(), urn: None, kind: SettingKind::InternalApUnit, la_number: 202, parent_id: Some(1) }
+        NewSetting {
+            name: "The Bridge".into(),
+            urn: None,
+            kind: SettingKind::InternalApUnit,
+            la_number: 202,
+            parent_id: Some(1),
+        }
     }
 
     #[test]

@@ -73,7 +73,8 @@ pub fn check_letter(body: &str) -> Option<char> {
     } else {
         ALPHABET.iter().position(|&c| c == b[11])? as u32
     };
-    let sum: u32 = b[..11].iter().enumerate().map(|(i, &c)| u32::from(c - b'0') * (i as u32 + 2)).sum::<u32>() + last * 13;
+    let sum: u32 =
+        b[..11].iter().enumerate().map(|(i, &c)| u32::from(c - b'0') * (i as u32 + 2)).sum::<u32>() + last * 13;
     Some(ALPHABET[(sum % 23) as usize] as char)
 }
 

@@ -23,17 +23,29 @@ fn vectors(name: &str) -> Option<Vec<Vec<String>>> {
 
 #[test]
 fn upn_vectors() {
-    let Some(rows) = vectors("upn.csv") else { return };
+    let Some(rows) = vectors("upn.csv") else {
+        return;
+    };
     assert!(rows.len() > 10);
     for row in rows {
         let result = Upn::parse(&row[0]);
-        assert_eq!(result.is_ok(), row[1] == "valid", "UPN {} expected {} ({}): got {:?}", row[0], row[1], row[2], result);
+        assert_eq!(
+            result.is_ok(),
+            row[1] == "valid",
+            "UPN {} expected {} ({}): got {:?}",
+            row[0],
+            row[1],
+            row[2],
+            result
+        );
     }
 }
 
 #[test]
 fn census_day_vectors() {
-    let Some(rows) = vectors("census_days.csv") else { return };
+    let Some(rows) = vectors("census_days.csv") else {
+        return;
+    };
     assert!(rows.len() >= 25);
     for row in rows {
         let year: AcademicYear = row[0].parse().unwrap();
@@ -46,7 +58,9 @@ fn census_day_vectors() {
 
 #[test]
 fn year_group_vectors() {
-    let Some(rows) = vectors("year_group.csv") else { return };
+    let Some(rows) = vectors("year_group.csv") else {
+        return;
+    };
     assert!(rows.len() > 3);
     for row in rows {
         let dob = NaiveDate::parse_from_str(&row[0], "%Y-%m-%d").unwrap();

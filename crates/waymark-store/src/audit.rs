@@ -36,10 +36,12 @@ pub(crate) struct Event<'a> {
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-fn entry_hash(prev: &str, seq: i64, at: i64, actor: &str, action: &str, otype: &str, oid: &str, scope: &str) -> String {
+/// The hash of an entry's contents and its link to the entry before (its own `hash` is ignored).
+fn entry_hash(e: &AuditEntry) -> String {
     let mut h = Sha256::new();
+    let (seq, at) = (e.seq.to_string(), e.at.to_string());
     // Length-prefix each field so no two different entries hash the same text.
-    for field in [prev, &seq.to_string(), &at.to_string(), actor, action, otype, oid, scope] {
+    for field in [&e.prev_hash, &seq, &at, &e.actor, &e.action, &e.object_type, &e.object_id, &e.scope] {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
@@ -53,27 +55,34 @@ pub(crate) async fn append(conn: &mut AnyConnection, caller: &Caller, event: Eve
     let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
         .fetch_one(&mut *conn)
         .await?;
-    let seq: i64 = row.get(0);
-    let prev: String = row.get(1);
-    let at = now_unix();
-    let scope = caller.role.to_string();
-    let hash = entry_hash(&prev, seq, at, &caller.actor, event.action, event.object_type, &event.object_id, &scope);
+    let mut entry = AuditEntry {
+        seq: row.get(0),
+        at: now_unix(),
+        actor: caller.actor.clone(),
+        action: event.action.to_string(),
+        object_type: event.object_type.to_string(),
+        object_id: event.object_id,
+        scope: caller.role.to_string(),
+        prev_hash: row.get(1),
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, scope, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(seq)
-    .bind(at)
-    .bind(&caller.actor)
-    .bind(event.action)
-    .bind(event.object_type)
-    .bind(&event.object_id)
-    .bind(&scope)
-    .bind(&prev)
-    .bind(&hash)
+    .bind(entry.seq)
+    .bind(entry.at)
+    .bind(&entry.actor)
+    .bind(&entry.action)
+    .bind(&entry.object_type)
+    .bind(&entry.object_id)
+    .bind(&entry.scope)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&entry.hash).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -126,7 +135,7 @@ impl Store {
                     Some(format!("entry {expected_seq} is missing (found {} next)", e.seq))
                 } else if e.prev_hash != prev {
                     Some(format!("entry {} does not link to the entry before it", e.seq))
-                } else if entry_hash(&e.prev_hash, e.seq, e.at, &e.actor, &e.action, &e.object_type, &e.object_id, &e.scope) != e.hash {
+                } else if entry_hash(&e) != e.hash {
                     Some(format!("entry {} has been altered: its contents do not match its hash", e.seq))
                 } else {
                     None

@@ -78,9 +78,9 @@ fn describe(source: &KeySource) -> String {
 }
 
 fn decode(text: &str, origin: &str) -> Result<[u8; 32], StoreError> {
-    let bytes = B64
-        .decode(text.trim())
-        .map_err(|_| StoreError::Key(format!("{origin} is not base64: expected 44 characters of base64 encoding 32 bytes")))?;
+    let bytes = B64.decode(text.trim()).map_err(|_| {
+        StoreError::Key(format!("{origin} is not base64: expected 44 characters of base64 encoding 32 bytes"))
+    })?;
     bytes
         .try_into()
         .map_err(|b: Vec<u8>| StoreError::Key(format!("{origin} holds {} bytes; an AES-256 key is 32 bytes", b.len())))

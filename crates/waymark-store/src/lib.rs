@@ -24,7 +24,7 @@ pub use pupils::{PupilPage, PupilSummary};
 pub use scope::{Caller, Role};
 pub use users::{NewUser, SessionInfo, SignInOutcome, User};
 
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 use std::str::FromStr;
 use std::time::Duration;

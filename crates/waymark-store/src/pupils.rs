@@ -7,8 +7,8 @@ use crate::{Caller, Crypto, Role, Store, StoreError};
 use chrono::NaiveDate;
 use sqlx::Row;
 use waymark_domain::{
-    AcademicYear, Enrolment, LeavingReason, NewEnrolment, NewPupil, Pupil, RegistrationType, SenProvision, Sex, Upn, ValidationErrors,
-    YearGroup,
+    AcademicYear, Enrolment, LeavingReason, NewEnrolment, NewPupil, Pupil, RegistrationType, SenProvision, Sex, Upn,
+    ValidationErrors, YearGroup,
 };
 
 /// One row of the pupil list.
@@ -46,7 +46,12 @@ fn name_words(text: &str) -> Vec<String> {
 }
 
 fn search_tokens(crypto: &Crypto, pupil: &NewPupil) -> Vec<Vec<u8>> {
-    let names = [Some(&pupil.legal_forename), Some(&pupil.legal_surname), pupil.preferred_forename.as_ref(), pupil.preferred_surname.as_ref()];
+    let names = [
+        Some(&pupil.legal_forename),
+        Some(&pupil.legal_surname),
+        pupil.preferred_forename.as_ref(),
+        pupil.preferred_surname.as_ref(),
+    ];
     let mut prefixes: Vec<String> = Vec::new();
     for word in names.into_iter().flatten().flat_map(|n| name_words(n)) {
         let chars: Vec<char> = word.chars().collect();
@@ -74,14 +79,25 @@ impl Store {
     }
 
     /// Whether `setting_id` is within the caller's scope.
-    async fn setting_in_scope(&self, conn: &mut sqlx::AnyConnection, role: Role, setting_id: i64) -> Result<bool, StoreError> {
+    async fn setting_in_scope(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        role: Role,
+        setting_id: i64,
+    ) -> Result<bool, StoreError> {
         let mut sql = SqlBuilder::new("SELECT 1 FROM settings s WHERE s.id = ");
         sql.bind(Arg::Int(setting_id)).push(" AND ").settings_in_scope(role, "s");
         Ok(sql.query().fetch_optional(conn).await?.is_some())
     }
 
     /// Record a new pupil with their first enrolment, at a setting within the caller's scope.
-    pub async fn create_pupil(&self, caller: &Caller, pupil: &NewPupil, first: &NewEnrolment, today: NaiveDate) -> Result<i64, StoreError> {
+    pub async fn create_pupil(
+        &self,
+        caller: &Caller,
+        pupil: &NewPupil,
+        first: &NewEnrolment,
+        today: NaiveDate,
+    ) -> Result<i64, StoreError> {
         pupil.validate(today)?;
         first.validate()?;
         let mut tx = self.pool.begin().await?;
@@ -89,7 +105,12 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let upn_hash = self.upn_hash(&pupil.upn);
-        if sqlx::query("SELECT 1 FROM pupils WHERE upn_hash = $1").bind(upn_hash.clone()).fetch_optional(&mut *tx).await?.is_some() {
+        if sqlx::query("SELECT 1 FROM pupils WHERE upn_hash = $1")
+            .bind(upn_hash.clone())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
             let mut errors = ValidationErrors::default();
             errors.push("upn", "A pupil with this UPN is already recorded: find them and add an enrolment instead");
             return Err(errors.into());
@@ -117,10 +138,19 @@ impl Store {
         .await?
         .get(0);
         for token in search_tokens(c, pupil) {
-            sqlx::query("INSERT INTO pupil_search_tokens (pupil_id, token) VALUES ($1, $2)").bind(id).bind(token).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO pupil_search_tokens (pupil_id, token) VALUES ($1, $2)")
+                .bind(id)
+                .bind(token)
+                .execute(&mut *tx)
+                .await?;
         }
         insert_enrolment(&mut tx, &NewEnrolment { pupil_id: id, ..first.clone() }).await?;
-        audit::append(&mut tx, caller, Event { action: "pupil.create", object_type: "pupil", object_id: id.to_string() }).await?;
+        audit::append(
+            &mut tx,
+            caller,
+            Event { action: "pupil.create", object_type: "pupil", object_id: id.to_string() },
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -135,12 +165,22 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let id = insert_enrolment(&mut tx, enrolment).await?;
-        audit::append(&mut tx, caller, Event { action: "enrolment.create", object_type: "enrolment", object_id: id.to_string() }).await?;
+        audit::append(
+            &mut tx,
+            caller,
+            Event { action: "enrolment.create", object_type: "enrolment", object_id: id.to_string() },
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    async fn pupil_visible(&self, conn: &mut sqlx::AnyConnection, role: Role, pupil_id: i64) -> Result<bool, StoreError> {
+    async fn pupil_visible(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        role: Role,
+        pupil_id: i64,
+    ) -> Result<bool, StoreError> {
         let mut sql = SqlBuilder::new("SELECT 1 FROM pupils p WHERE p.id = ");
         sql.bind(Arg::Int(pupil_id)).push(" AND ").pupils_in_scope(role);
         Ok(sql.query().fetch_optional(conn).await?.is_some())
@@ -150,7 +190,14 @@ impl Store {
     /// name words (each word must begin one of the pupil's names). Sorted by surname then
     /// forename. Names are encrypted, so sorting happens after decryption, over the scoped,
     /// filtered rows only.
-    pub async fn list_pupils(&self, caller: &Caller, search: &str, page: usize, per_page: usize, today: NaiveDate) -> Result<PupilPage, StoreError> {
+    pub async fn list_pupils(
+        &self,
+        caller: &Caller,
+        search: &str,
+        page: usize,
+        per_page: usize,
+        today: NaiveDate,
+    ) -> Result<PupilPage, StoreError> {
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
         let mut sql = SqlBuilder::new(
@@ -176,8 +223,10 @@ impl Store {
         for row in &rows {
             let forename = c.decrypt_string("legal_forename", &row.get::<Vec<u8>, _>(2))?;
             let surname = c.decrypt_string("legal_surname", &row.get::<Vec<u8>, _>(3))?;
-            let pref_fore = row.get::<Option<Vec<u8>>, _>(4).map(|v| c.decrypt_string("preferred_forename", &v)).transpose()?;
-            let pref_sur = row.get::<Option<Vec<u8>>, _>(5).map(|v| c.decrypt_string("preferred_surname", &v)).transpose()?;
+            let pref_fore =
+                row.get::<Option<Vec<u8>>, _>(4).map(|v| c.decrypt_string("preferred_forename", &v)).transpose()?;
+            let pref_sur =
+                row.get::<Option<Vec<u8>>, _>(5).map(|v| c.decrypt_string("preferred_surname", &v)).transpose()?;
             let dob = parse_date(&c.decrypt_string("date_of_birth", &row.get::<Vec<u8>, _>(6))?)?;
             let shown_sur = pref_sur.unwrap_or(surname);
             let shown_fore = pref_fore.unwrap_or(forename);
@@ -196,7 +245,11 @@ impl Store {
         // Audit the listing (who looked, how many records were shown), never the search text,
         // which may hold a name.
         let shown = pupils.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(",");
-        self.audit_alone(caller, Event { action: "pupil.list", object_type: "pupils", object_id: format!("page {page}: {shown}") }).await?;
+        self.audit_alone(
+            caller,
+            Event { action: "pupil.list", object_type: "pupils", object_id: format!("page {page}: {shown}") },
+        )
+        .await?;
         Ok(PupilPage { pupils, total, page, per_page })
     }
 
@@ -218,14 +271,17 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let enrolments = rows.iter().map(enrolment_from_row).collect::<Result<Vec<_>, _>>()?;
-        audit::append(&mut tx, caller, Event { action: "pupil.view", object_type: "pupil", object_id: id.to_string() }).await?;
+        audit::append(&mut tx, caller, Event { action: "pupil.view", object_type: "pupil", object_id: id.to_string() })
+            .await?;
         tx.commit().await?;
         Ok((pupil, enrolments))
     }
 
     fn pupil_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Pupil, StoreError> {
         let c = &self.crypto;
-        let text = |i: usize, field: &str| -> Result<String, StoreError> { c.decrypt_string(field, &row.get::<Vec<u8>, _>(i)) };
+        let text = |i: usize, field: &str| -> Result<String, StoreError> {
+            c.decrypt_string(field, &row.get::<Vec<u8>, _>(i))
+        };
         let optional = |i: usize, field: &str| -> Result<Option<String>, StoreError> {
             row.get::<Option<Vec<u8>>, _>(i).map(|v| c.decrypt_string(field, &v)).transpose()
         };
@@ -270,7 +326,8 @@ async fn insert_enrolment(conn: &mut sqlx::AnyConnection, e: &NewEnrolment) -> R
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::Decrypt(format!("stored date {text:?} is not a date")))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::Decrypt(format!("stored date {text:?} is not a date")))
 }
 
 fn enrolment_from_row(row: &sqlx::any::AnyRow) -> Result<Enrolment, StoreError> {

@@ -16,7 +16,8 @@ fn setting_from_row(row: &sqlx::any::AnyRow) -> Result<Setting, StoreError> {
         id: row.get(0),
         name: row.get(1),
         urn: urn.and_then(|u| Urn::parse(&u.to_string()).ok()),
-        kind: SettingKind::from_code(&kind).ok_or_else(|| StoreError::Config(format!("unknown setting kind {kind:?}")))?,
+        kind: SettingKind::from_code(&kind)
+            .ok_or_else(|| StoreError::Config(format!("unknown setting kind {kind:?}")))?,
         la: u16::try_from(la)
             .ok()
             .and_then(LocalAuthority::by_number)
@@ -49,32 +50,46 @@ impl Store {
             let mut errors = ValidationErrors::default();
             match parent {
                 None => errors.push("parent", format!("There is no setting with id {parent_id}")),
-                Some(p) if !matches!(p.kind, SettingKind::Mainstream | SettingKind::Special) => {
-                    errors.push("parent", format!("{} is a {}; an internal AP unit belongs to a mainstream or special school", p.name, p.kind.label().to_lowercase()))
-                }
-                Some(p) if p.la.number != new.la_number => {
-                    errors.push("parent", format!("{} is in LA {:03}; the unit must be in the same LA", p.name, p.la.number))
-                }
+                Some(p) if !matches!(p.kind, SettingKind::Mainstream | SettingKind::Special) => errors.push(
+                    "parent",
+                    format!(
+                        "{} is a {}; an internal AP unit belongs to a mainstream or special school",
+                        p.name,
+                        p.kind.label().to_lowercase()
+                    ),
+                ),
+                Some(p) if p.la.number != new.la_number => errors
+                    .push("parent", format!("{} is in LA {:03}; the unit must be in the same LA", p.name, p.la.number)),
                 Some(_) => {}
             }
             errors.into_result(())?;
         }
         if let Some(urn) = new.urn {
-            let taken = sqlx::query("SELECT 1 FROM settings WHERE urn = $1").bind(i64::from(urn.get())).fetch_optional(&mut *tx).await?;
+            let taken = sqlx::query("SELECT 1 FROM settings WHERE urn = $1")
+                .bind(i64::from(urn.get()))
+                .fetch_optional(&mut *tx)
+                .await?;
             if taken.is_some() {
                 return Err(StoreError::Conflict(format!("a setting with URN {urn} already exists")));
             }
         }
-        let id: i64 = sqlx::query("INSERT INTO settings (name, urn, kind, la_number, parent_id) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(new.name.trim())
-            .bind(new.urn.map(|u| i64::from(u.get())))
-            .bind(new.kind.code())
-            .bind(i64::from(new.la_number))
-            .bind(new.parent_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .get(0);
-        audit::append(&mut tx, caller, Event { action: "setting.create", object_type: "setting", object_id: id.to_string() }).await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO settings (name, urn, kind, la_number, parent_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(new.name.trim())
+        .bind(new.urn.map(|u| i64::from(u.get())))
+        .bind(new.kind.code())
+        .bind(i64::from(new.la_number))
+        .bind(new.parent_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        audit::append(
+            &mut tx,
+            caller,
+            Event { action: "setting.create", object_type: "setting", object_id: id.to_string() },
+        )
+        .await?;
         tx.commit().await?;
         Ok(Setting {
             id,
@@ -108,11 +123,24 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query("INSERT INTO trusts (name) VALUES ($1) RETURNING id").bind(name.trim()).fetch_one(&mut *tx).await?.get(0);
+        let id: i64 = sqlx::query("INSERT INTO trusts (name) VALUES ($1) RETURNING id")
+            .bind(name.trim())
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
         for setting_id in setting_ids {
-            sqlx::query("INSERT INTO trust_settings (trust_id, setting_id) VALUES ($1, $2)").bind(id).bind(setting_id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO trust_settings (trust_id, setting_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(setting_id)
+                .execute(&mut *tx)
+                .await?;
         }
-        audit::append(&mut tx, caller, Event { action: "trust.create", object_type: "trust", object_id: id.to_string() }).await?;
+        audit::append(
+            &mut tx,
+            caller,
+            Event { action: "trust.create", object_type: "trust", object_id: id.to_string() },
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

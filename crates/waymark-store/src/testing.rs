@@ -130,11 +130,30 @@ impl World {
         use chrono::NaiveDate;
         use waymark_domain::*;
         let op = crate::Caller::system("test");
-        let setting = |name: &str, kind, la, parent| NewSetting { name: name.into(), urn: None, kind, la_number: la, parent_id: parent };
-        let school_a = store.create_setting(&op, setting("Ash Grove Academy", SettingKind::Mainstream, 202, None)).await.unwrap().id;
-        let unit_a = store.create_setting(&op, setting("Ash Grove Inclusion Unit", SettingKind::InternalApUnit, 202, Some(school_a))).await.unwrap().id;
-        let school_a2 = store.create_setting(&op, setting("Camden PRU", SettingKind::PupilReferralUnit, 202, None)).await.unwrap().id;
-        let school_b = store.create_setting(&op, setting("Greenwich High", SettingKind::Mainstream, 203, None)).await.unwrap().id;
+        let setting = |name: &str, kind, la, parent| NewSetting {
+            name: name.into(),
+            urn: None,
+            kind,
+            la_number: la,
+            parent_id: parent,
+        };
+        let school_a = store
+            .create_setting(&op, setting("Ash Grove Academy", SettingKind::Mainstream, 202, None))
+            .await
+            .unwrap()
+            .id;
+        let unit_a = store
+            .create_setting(&op, setting("Ash Grove Inclusion Unit", SettingKind::InternalApUnit, 202, Some(school_a)))
+            .await
+            .unwrap()
+            .id;
+        let school_a2 = store
+            .create_setting(&op, setting("Camden PRU", SettingKind::PupilReferralUnit, 202, None))
+            .await
+            .unwrap()
+            .id;
+        let school_b =
+            store.create_setting(&op, setting("Greenwich High", SettingKind::Mainstream, 203, None)).await.unwrap().id;
         let trust = store.create_trust(&op, "Bridge Trust", &[school_a2, school_b]).await.unwrap();
         let today = NaiveDate::from_ymd_opt(2024, 1, 10).unwrap();
         let mut pupils = Vec::new();

@@ -50,7 +50,9 @@ pub enum SignInOutcome {
     SignedIn(SessionInfo),
     WrongCredentials,
     /// Too many failures: try again after this many minutes.
-    Locked { minutes: i64 },
+    Locked {
+        minutes: i64,
+    },
 }
 
 fn normalise_email(email: &str) -> String {
@@ -94,7 +96,8 @@ fn user_from_row(row: &sqlx::any::AnyRow, offset: usize) -> Result<User, StoreEr
         id: row.get(offset),
         email: row.get(offset + 1),
         display_name: row.get(offset + 2),
-        role: Role::from_columns(&role, la, scope_id).ok_or_else(|| StoreError::Config(format!("unknown role {role:?} in users")))?,
+        role: Role::from_columns(&role, la, scope_id)
+            .ok_or_else(|| StoreError::Config(format!("unknown role {role:?} in users")))?,
     })
 }
 
@@ -116,7 +119,8 @@ impl Store {
             errors.push("password", "A password must be at least 12 characters long");
         }
         if new.role == Role::Public {
-            errors.push("role", "The public role is for visitors who do not sign in; choose admin, la, trust or setting");
+            errors
+                .push("role", "The public role is for visitors who do not sign in; choose admin, la, trust or setting");
         }
         errors.into_result(())?;
         let password = new.password.clone();
@@ -143,7 +147,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .get(0);
-        audit::append(&mut tx, caller, Event { action: "user.create", object_type: "user", object_id: id.to_string() }).await?;
+        audit::append(&mut tx, caller, Event { action: "user.create", object_type: "user", object_id: id.to_string() })
+            .await?;
         tx.commit().await?;
         Ok(User { id, email, display_name: new.display_name.trim().to_string(), role: new.role })
     }
@@ -164,10 +169,12 @@ impl Store {
             let wait = oldest.unwrap_or(since) + LOCKOUT_WINDOW_SECONDS - now_unix();
             return Ok(SignInOutcome::Locked { minutes: (wait + 59) / 60 });
         }
-        let row = sqlx::query("SELECT id, email, display_name, role, scope_la, scope_id, password_hash FROM users WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, email, display_name, role, scope_la, scope_id, password_hash FROM users WHERE email = $1",
+        )
+        .bind(&email)
+        .fetch_optional(&self.pool)
+        .await?;
         let stored_hash: String = row.as_ref().map(|r| r.get(6)).unwrap_or_else(|| dummy_hash().to_string());
         let pw = password.to_string();
         let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &stored_hash))
@@ -183,7 +190,12 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 let anon = Caller { user_id: None, actor: "anonymous".into(), role: Role::Public };
-                audit::append(&mut tx, &anon, Event { action: "user.sign_in_failed", object_type: "user", object_id: "-".into() }).await?;
+                audit::append(
+                    &mut tx,
+                    &anon,
+                    Event { action: "user.sign_in_failed", object_type: "user", object_id: "-".into() },
+                )
+                .await?;
                 tx.commit().await?;
                 return Ok(SignInOutcome::WrongCredentials);
             }
@@ -202,7 +214,12 @@ impl Store {
             .bind(now + SESSION_SECONDS)
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, &user.caller(), Event { action: "user.sign_in", object_type: "user", object_id: user.id.to_string() }).await?;
+        audit::append(
+            &mut tx,
+            &user.caller(),
+            Event { action: "user.sign_in", object_type: "user", object_id: user.id.to_string() },
+        )
+        .await?;
         tx.commit().await?;
         Ok(SignInOutcome::SignedIn(SessionInfo { token, csrf_token, user }))
     }
@@ -219,16 +236,27 @@ impl Store {
         .await?;
         match row {
             None => Ok(None),
-            Some(row) => Ok(Some(SessionInfo { token: token.to_string(), csrf_token: row.get(6), user: user_from_row(&row, 0)? })),
+            Some(row) => Ok(Some(SessionInfo {
+                token: token.to_string(),
+                csrf_token: row.get(6),
+                user: user_from_row(&row, 0)?,
+            })),
         }
     }
 
     /// End a session.
     pub async fn sign_out(&self, session: &SessionInfo) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256(&session.token)).execute(&mut *tx).await?;
-        audit::append(&mut tx, &session.user.caller(), Event { action: "user.sign_out", object_type: "user", object_id: session.user.id.to_string() })
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(sha256(&session.token))
+            .execute(&mut *tx)
             .await?;
+        audit::append(
+            &mut tx,
+            &session.user.caller(),
+            Event { action: "user.sign_out", object_type: "user", object_id: session.user.id.to_string() },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

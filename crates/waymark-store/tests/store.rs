@@ -13,7 +13,15 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 1, 10).unwrap()
 }
 
-both_backends!(scope_matrix, no_plaintext, audit_chain, sign_in_and_lockout, search_and_paging, rules_enforced, wrong_and_missing_key);
+both_backends!(
+    scope_matrix,
+    no_plaintext,
+    audit_chain,
+    sign_in_and_lockout,
+    search_and_paging,
+    rules_enforced,
+    wrong_and_missing_key
+);
 
 /// Every role sees exactly the pupils its scope allows, in lists and by id; out of scope is
 /// "not found", never "forbidden".
@@ -64,7 +72,14 @@ async fn no_plaintext(db: &TestDb) {
         looked_after: false,
         ethnicity: Some("WBRI".into()),
     };
-    let first = NewEnrolment { pupil_id: 0, setting_id: world.school_a, start: today(), end: None, registration: RegistrationType::Single, leaving_reason: None };
+    let first = NewEnrolment {
+        pupil_id: 0,
+        setting_id: world.school_a,
+        start: today(),
+        end: None,
+        registration: RegistrationType::Single,
+        leaving_reason: None,
+    };
     let id = db.store.create_pupil(&op, &pupil, &first, today()).await.unwrap();
     let (back, _) = db.store.get_pupil(&op, id).await.unwrap();
     assert_eq!(back.record, pupil, "round trip through encryption");
@@ -123,14 +138,28 @@ async fn audit_chain(db: &TestDb) {
 
 async fn sign_in_and_lockout(db: &TestDb) {
     let op = Caller::system("test");
-    let new = |email: &str, password: &str| NewUser { email: email.into(), display_name: "Test".into(), password: password.into(), role: Role::La(202) };
+    let new = |email: &str, password: &str| NewUser {
+        email: email.into(),
+        display_name: "Test".into(),
+        password: password.into(),
+        role: Role::La(202),
+    };
     assert!(matches!(db.store.create_user(&op, new("a@b.test", "short")).await, Err(StoreError::Invalid(_))));
     let user = db.store.create_user(&op, new("Lead@Example.org", "correct horse battery")).await.unwrap();
     assert_eq!(user.email, "lead@example.org");
-    assert!(matches!(db.store.create_user(&op, new("lead@example.org", "another long password")).await, Err(StoreError::Conflict(_))));
-    assert!(matches!(db.store.create_user(&caller(Role::La(202)), new("x@y.test", "long enough password")).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        db.store.create_user(&op, new("lead@example.org", "another long password")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        db.store.create_user(&caller(Role::La(202)), new("x@y.test", "long enough password")).await,
+        Err(StoreError::NotFound)
+    ));
 
-    let SignInOutcome::SignedIn(session) = db.store.sign_in("lead@example.org", "correct horse battery").await.unwrap() else { panic!("sign in") };
+    let SignInOutcome::SignedIn(session) = db.store.sign_in("lead@example.org", "correct horse battery").await.unwrap()
+    else {
+        panic!("sign in")
+    };
     assert_eq!(session.user.role, Role::La(202));
     let found = db.store.session(&session.token).await.unwrap().expect("session lives");
     assert_eq!(found.csrf_token, session.csrf_token);
@@ -139,9 +168,15 @@ async fn sign_in_and_lockout(db: &TestDb) {
     assert!(db.store.session(&session.token).await.unwrap().is_none(), "signed out");
 
     for _ in 0..5 {
-        assert!(matches!(db.store.sign_in("lead@example.org", "wrong password!").await.unwrap(), SignInOutcome::WrongCredentials));
+        assert!(matches!(
+            db.store.sign_in("lead@example.org", "wrong password!").await.unwrap(),
+            SignInOutcome::WrongCredentials
+        ));
     }
-    assert!(matches!(db.store.sign_in("nobody@example.org", "whatever").await.unwrap(), SignInOutcome::WrongCredentials));
+    assert!(matches!(
+        db.store.sign_in("nobody@example.org", "whatever").await.unwrap(),
+        SignInOutcome::WrongCredentials
+    ));
     match db.store.sign_in("lead@example.org", "correct horse battery").await.unwrap() {
         SignInOutcome::Locked { minutes } => assert!((1..=15).contains(&minutes)),
         other => panic!("expected a lockout, got {other:?}"),
@@ -159,7 +194,11 @@ async fn search_and_paging(db: &TestDb) {
     assert_eq!(page2.pupils.len(), 1);
     assert_eq!(db.store.list_pupils(&op, "chow", 1, 10, today()).await.unwrap().total, 1);
     assert_eq!(db.store.list_pupils(&op, "pupil3 dav", 1, 10, today()).await.unwrap().pupils[0].id, world.pupils[3].0);
-    assert_eq!(db.store.list_pupils(&op, "pupil3 chow", 1, 10, today()).await.unwrap().total, 0, "every word must match");
+    assert_eq!(
+        db.store.list_pupils(&op, "pupil3 chow", 1, 10, today()).await.unwrap().total,
+        0,
+        "every word must match"
+    );
     let upn = page.pupils[1].upn.to_lowercase();
     let by_upn = db.store.list_pupils(&op, &upn, 1, 10, today()).await.unwrap();
     assert_eq!(by_upn.pupils.len(), 1);
@@ -170,24 +209,60 @@ async fn rules_enforced(db: &TestDb) {
     let world = World::build(&db.store).await;
     let op = Caller::system("test");
     // A unit must belong to a school in the same LA.
-    let unit = NewSetting { name: "Unit".into(), urn: None, kind: SettingKind::InternalApUnit, la_number: 203, parent_id: Some(world.school_a) };
-    let Err(StoreError::Invalid(errors)) = db.store.create_setting(&op, unit).await else { panic!("cross-LA unit accepted") };
+    let unit = NewSetting {
+        name: "Unit".into(),
+        urn: None,
+        kind: SettingKind::InternalApUnit,
+        la_number: 203,
+        parent_id: Some(world.school_a),
+    };
+    let Err(StoreError::Invalid(errors)) = db.store.create_setting(&op, unit).await else {
+        panic!("cross-LA unit accepted")
+    };
     assert!(errors.for_field("parent").unwrap().contains("same LA"));
     // An LA cannot create settings elsewhere; it can in its own area.
-    let school = |la| NewSetting { name: "New School".into(), urn: Some(Urn::parse("999001").unwrap()), kind: SettingKind::Mainstream, la_number: la, parent_id: None };
+    let school = |la| NewSetting {
+        name: "New School".into(),
+        urn: Some(Urn::parse("999001").unwrap()),
+        kind: SettingKind::Mainstream,
+        la_number: la,
+        parent_id: None,
+    };
     assert!(matches!(db.store.create_setting(&caller(Role::La(202)), school(203)).await, Err(StoreError::NotFound)));
     db.store.create_setting(&caller(Role::La(202)), school(202)).await.unwrap();
     assert!(matches!(db.store.create_setting(&op, school(202)).await, Err(StoreError::Conflict(_))), "URN is unique");
     // A duplicate UPN is refused, naming the field.
     let (pupil, _) = db.store.get_pupil(&op, world.pupils[0].0).await.unwrap();
-    let first = NewEnrolment { pupil_id: 0, setting_id: world.school_b, start: today(), end: None, registration: RegistrationType::Single, leaving_reason: None };
-    let Err(StoreError::Invalid(errors)) = db.store.create_pupil(&op, &pupil.record, &first, today()).await else { panic!("duplicate UPN") };
+    let first = NewEnrolment {
+        pupil_id: 0,
+        setting_id: world.school_b,
+        start: today(),
+        end: None,
+        registration: RegistrationType::Single,
+        leaving_reason: None,
+    };
+    let Err(StoreError::Invalid(errors)) = db.store.create_pupil(&op, &pupil.record, &first, today()).await else {
+        panic!("duplicate UPN")
+    };
     assert!(errors.for_field("upn").is_some());
     // A setting user cannot enrol a pupil they cannot see, nor into a setting outside scope.
     let b_user = caller(Role::Setting(world.school_b));
-    let enrol = |pupil_id, setting_id| NewEnrolment { pupil_id, setting_id, start: today(), end: None, registration: RegistrationType::DualSubsidiary, leaving_reason: None };
-    assert!(matches!(db.store.add_enrolment(&b_user, &enrol(world.pupils[0].0, world.school_b)).await, Err(StoreError::NotFound)));
-    assert!(matches!(db.store.add_enrolment(&b_user, &enrol(world.pupils[3].0, world.school_a)).await, Err(StoreError::NotFound)));
+    let enrol = |pupil_id, setting_id| NewEnrolment {
+        pupil_id,
+        setting_id,
+        start: today(),
+        end: None,
+        registration: RegistrationType::DualSubsidiary,
+        leaving_reason: None,
+    };
+    assert!(matches!(
+        db.store.add_enrolment(&b_user, &enrol(world.pupils[0].0, world.school_b)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.store.add_enrolment(&b_user, &enrol(world.pupils[3].0, world.school_a)).await,
+        Err(StoreError::NotFound)
+    ));
     // Dual registration at the PRU makes the pupil visible to the PRU.
     let pru = caller(Role::Setting(world.school_a2));
     assert!(db.store.get_pupil(&pru, world.pupils[0].0).await.is_err());
@@ -195,7 +270,14 @@ async fn rules_enforced(db: &TestDb) {
     let (_, enrolments) = db.store.get_pupil(&pru, world.pupils[0].0).await.unwrap();
     assert_eq!(enrolments.len(), 2);
     // Settings lists are scoped too.
-    let names: Vec<String> = db.store.list_settings(&caller(Role::Setting(world.school_a))).await.unwrap().into_iter().map(|s| s.name).collect();
+    let names: Vec<String> = db
+        .store
+        .list_settings(&caller(Role::Setting(world.school_a)))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     assert_eq!(names, ["Ash Grove Academy", "Ash Grove Inclusion Unit"]);
     assert!(db.store.list_settings(&Caller::public()).await.unwrap().is_empty());
 }

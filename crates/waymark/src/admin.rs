@@ -63,7 +63,9 @@ fn role(kind: RoleKind, la: Option<String>, trust_id: Option<i64>, setting_id: O
         RoleKind::Admin => Role::Admin,
         RoleKind::La => {
             let text = la.context("--role la needs --la with the LA's DfE number or ONS code")?;
-            let la = LocalAuthority::parse(&text).with_context(|| format!("{text:?} is not a DfE LA number (such as 202) or ONS code (such as E09000007)"))?;
+            let la = LocalAuthority::parse(&text).with_context(|| {
+                format!("{text:?} is not a DfE LA number (such as 202) or ONS code (such as E09000007)")
+            })?;
             Role::La(la.number)
         }
         RoleKind::Trust => Role::Trust(trust_id.context("--role trust needs --trust-id")?),
@@ -89,7 +91,8 @@ pub async fn run(store: Store, command: AdminCommand) -> Result<()> {
             if let Role::Setting(id) = role {
                 store.get_setting(&op, id).await.with_context(|| format!("there is no setting with id {id}"))?;
             }
-            let user = store.create_user(&op, NewUser { email, display_name: name, password: read_password()?, role }).await?;
+            let user =
+                store.create_user(&op, NewUser { email, display_name: name, password: read_password()?, role }).await?;
             println!("Created user {} ({}) with role {}", user.email, user.id, user.role);
         }
         AdminCommand::ListUsers => {
@@ -105,9 +108,11 @@ pub async fn run(store: Store, command: AdminCommand) -> Result<()> {
             }
         }
         AdminCommand::Audit { command: AuditCommand::List { limit, offset } } => {
-            println!("{:>7}  {:<20} {:<32} {:<22} {:<24} {}", "seq", "when (UTC)", "who", "action", "object", "scope");
+            println!("{:>7}  {:<20} {:<32} {:<22} {:<24} scope", "seq", "when (UTC)", "who", "action", "object");
             for e in store.list_audit(&op, limit, offset).await? {
-                let when = chrono::DateTime::from_timestamp(e.at, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default();
+                let when = chrono::DateTime::from_timestamp(e.at, 0)
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
                 let object: String = format!("{} {}", e.object_type, e.object_id).chars().take(24).collect();
                 println!("{:>7}  {:<20} {:<32} {:<22} {:<24} {}", e.seq, when, e.actor, e.action, object, e.scope);
             }

@@ -9,17 +9,20 @@ use waymark_store::{KeySource, Store};
 #[derive(Args, Clone)]
 pub struct StoreArgs {
     /// Database: `sqlite://FILE` (the default, created if missing) or `postgres://USER@HOST/DB`.
-    #[arg(long, env = "WAYMARK_DATABASE_URL", default_value = "sqlite://waymark.db")]
+    #[arg(long, global = true, env = "WAYMARK_DATABASE_URL", default_value = "sqlite://waymark.db")]
     pub database_url: String,
     /// Encryption key file (created with the database; back it up). The environment variable
     /// WAYMARK_KEY (base64 of 32 bytes) takes precedence when set.
-    #[arg(long, env = "WAYMARK_KEY_FILE", default_value = "waymark.key")]
+    #[arg(long, global = true, env = "WAYMARK_KEY_FILE", default_value = "waymark.key")]
     pub key_file: PathBuf,
 }
 
 impl StoreArgs {
     pub async fn open(&self) -> Result<Store> {
-        let key = KeySource { env_value: std::env::var("WAYMARK_KEY").ok().filter(|v| !v.is_empty()), file: self.key_file.clone() };
+        let key = KeySource {
+            env_value: std::env::var("WAYMARK_KEY").ok().filter(|v| !v.is_empty()),
+            file: self.key_file.clone(),
+        };
         Ok(Store::open(&self.database_url, &key).await?)
     }
 }

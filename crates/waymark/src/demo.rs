@@ -20,23 +20,40 @@ pub const PASSWORD: &str = "waymark-demo-2026";
 const PUPILS: usize = 200;
 
 const FORENAMES_F: &[&str] = &[
-    "Amelia", "Aisha", "Chloe", "Fatima", "Grace", "Hannah", "Imani", "Isla", "Jasmine", "Keira", "Layla", "Maya", "Mia", "Nadia", "Olivia",
-    "Priya", "Ruby", "Sofia", "Tia", "Zara", "Ella", "Freya", "Leah", "Amara", "Eden",
+    "Amelia", "Aisha", "Chloe", "Fatima", "Grace", "Hannah", "Imani", "Isla", "Jasmine", "Keira", "Layla", "Maya",
+    "Mia", "Nadia", "Olivia", "Priya", "Ruby", "Sofia", "Tia", "Zara", "Ella", "Freya", "Leah", "Amara", "Eden",
 ];
 const FORENAMES_M: &[&str] = &[
-    "Adam", "Ali", "Ben", "Callum", "Daniel", "Dylan", "Ethan", "Harry", "Ibrahim", "Jack", "Jayden", "Kai", "Kofi", "Leo", "Liam", "Mason",
-    "Mohammed", "Noah", "Oscar", "Reuben", "Ryan", "Samuel", "Theo", "Tyler", "Zain",
+    "Adam", "Ali", "Ben", "Callum", "Daniel", "Dylan", "Ethan", "Harry", "Ibrahim", "Jack", "Jayden", "Kai", "Kofi",
+    "Leo", "Liam", "Mason", "Mohammed", "Noah", "Oscar", "Reuben", "Ryan", "Samuel", "Theo", "Tyler", "Zain",
 ];
 const SURNAMES: &[&str] = &[
-    "Adeyemi", "Ahmed", "Ali", "Baker", "Begum", "Brown", "Campbell", "Chen", "Clarke", "Davies", "Evans", "Francis", "Green", "Hall", "Hassan",
-    "Hughes", "Hussain", "Islam", "Jackson", "James", "Johnson", "Kaur", "Kelly", "Khan", "Lewis", "Mensah", "Miah", "Morris", "Murphy",
-    "Nowak", "O'Brien", "Okafor", "Osei", "Patel", "Price", "Rahman", "Roberts", "Robinson", "Scott", "Shah", "Singh", "Smith", "Taylor",
-    "Thomas", "Turner", "Walker", "Ward", "White", "Williams", "Wilson", "Wood", "Wright", "Yilmaz",
+    "Adeyemi", "Ahmed", "Ali", "Baker", "Begum", "Brown", "Campbell", "Chen", "Clarke", "Davies", "Evans", "Francis",
+    "Green", "Hall", "Hassan", "Hughes", "Hussain", "Islam", "Jackson", "James", "Johnson", "Kaur", "Kelly", "Khan",
+    "Lewis", "Mensah", "Miah", "Morris", "Murphy", "Nowak", "O'Brien", "Okafor", "Osei", "Patel", "Price", "Rahman",
+    "Roberts", "Robinson", "Scott", "Shah", "Singh", "Smith", "Taylor", "Thomas", "Turner", "Walker", "Ward", "White",
+    "Williams", "Wilson", "Wood", "Wright", "Yilmaz",
 ];
 /// Ethnicity codes with rough London secondary weights.
 const ETHNICITIES: &[(&str, u32)] = &[
-    ("WBRI", 30), ("WOTH", 12), ("WIRI", 1), ("MWBC", 4), ("MWBA", 2), ("MWAS", 2), ("MOTH", 4), ("AIND", 3), ("APKN", 2), ("ABAN", 12),
-    ("AOTH", 3), ("BCRB", 4), ("BAFR", 11), ("BOTH", 2), ("CHNE", 1), ("OOTH", 4), ("REFU", 2), ("NOBT", 1),
+    ("WBRI", 30),
+    ("WOTH", 12),
+    ("WIRI", 1),
+    ("MWBC", 4),
+    ("MWBA", 2),
+    ("MWAS", 2),
+    ("MOTH", 4),
+    ("AIND", 3),
+    ("APKN", 2),
+    ("ABAN", 12),
+    ("AOTH", 3),
+    ("BCRB", 4),
+    ("BAFR", 11),
+    ("BOTH", 2),
+    ("CHNE", 1),
+    ("OOTH", 4),
+    ("REFU", 2),
+    ("NOBT", 1),
 ];
 
 /// The demo's settings, by role in the story.
@@ -55,7 +72,8 @@ struct Settings {
 /// a PostgreSQL database is filled if empty, reused if it already holds this demo, and
 /// otherwise left alone with an error.
 pub async fn prepare(data_dir: &Path, database_url: Option<&str>) -> Result<Store> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("could not create the demo folder {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("could not create the demo folder {}", data_dir.display()))?;
     let key_file = data_dir.join("waymark.key");
     let store = match database_url {
         None => {
@@ -71,7 +89,9 @@ pub async fn prepare(data_dir: &Path, database_url: Option<&str>) -> Result<Stor
             let _ = std::fs::remove_file(&key_file);
             Store::open(&format!("sqlite://{}", db.display()), &KeySource { env_value: None, file: key_file }).await?
         }
-        Some(url) => Store::open(url, &KeySource { env_value: std::env::var("WAYMARK_KEY").ok(), file: key_file }).await?,
+        Some(url) => {
+            Store::open(url, &KeySource { env_value: std::env::var("WAYMARK_KEY").ok(), file: key_file }).await?
+        }
     };
     let op = Caller::system("demo");
     let users = store.list_users(&op).await?;
@@ -98,19 +118,38 @@ async fn create_settings(store: &Store, op: &Caller) -> Result<Settings> {
         la_number: la,
         parent_id: parent,
     };
-    let northgate = store.create_setting(op, mk("Northgate Academy", Some("900001"), SettingKind::Mainstream, 202, None)).await?.id;
-    let harbour = store.create_setting(op, mk("The Harbour (Northgate internal AP unit)", None, SettingKind::InternalApUnit, 202, Some(northgate))).await?.id;
-    let heathside = store.create_setting(op, mk("Heathside School", Some("900002"), SettingKind::Mainstream, 202, None)).await?.id;
-    let fleet_valley = store.create_setting(op, mk("Fleet Valley School", Some("900003"), SettingKind::Mainstream, 202, None)).await?.id;
-    let parkhill = store.create_setting(op, mk("Parkhill School", Some("900004"), SettingKind::Special, 202, None)).await?.id;
-    let pru = store.create_setting(op, mk("Camden Bridge PRU", Some("900005"), SettingKind::PupilReferralUnit, 202, None)).await?.id;
-    let canonbury = store.create_setting(op, mk("Canonbury High", Some("900006"), SettingKind::Mainstream, 206, None)).await?.id;
+    let northgate =
+        store.create_setting(op, mk("Northgate Academy", Some("900001"), SettingKind::Mainstream, 202, None)).await?.id;
+    let harbour = store
+        .create_setting(
+            op,
+            mk("The Harbour (Northgate internal AP unit)", None, SettingKind::InternalApUnit, 202, Some(northgate)),
+        )
+        .await?
+        .id;
+    let heathside =
+        store.create_setting(op, mk("Heathside School", Some("900002"), SettingKind::Mainstream, 202, None)).await?.id;
+    let fleet_valley = store
+        .create_setting(op, mk("Fleet Valley School", Some("900003"), SettingKind::Mainstream, 202, None))
+        .await?
+        .id;
+    let parkhill =
+        store.create_setting(op, mk("Parkhill School", Some("900004"), SettingKind::Special, 202, None)).await?.id;
+    let pru = store
+        .create_setting(op, mk("Camden Bridge PRU", Some("900005"), SettingKind::PupilReferralUnit, 202, None))
+        .await?
+        .id;
+    let canonbury =
+        store.create_setting(op, mk("Canonbury High", Some("900006"), SettingKind::Mainstream, 206, None)).await?.id;
     let trust = store.create_trust(op, "Riverside Learning Trust", &[northgate, canonbury]).await?;
     Ok(Settings { northgate, harbour, heathside, fleet_valley, parkhill, pru, canonbury, trust })
 }
 
+/// One enrolment in a journey: setting, start, end, registration, why it ended.
+type Step = (i64, NaiveDate, Option<NaiveDate>, RegistrationType, Option<LeavingReason>);
+
 /// One pupil's journey: where they are enrolled, from when, and how each enrolment ended.
-fn journey(rng: &mut ChaCha8Rng, s: &Settings, i: usize, entry: NaiveDate, today: NaiveDate) -> (i64, Vec<(i64, NaiveDate, Option<NaiveDate>, RegistrationType, Option<LeavingReason>)>) {
+fn journey(rng: &mut ChaCha8Rng, s: &Settings, i: usize, entry: NaiveDate, today: NaiveDate) -> (i64, Vec<Step>) {
     use LeavingReason::*;
     use RegistrationType::*;
     let home = match i % 20 {
@@ -120,7 +159,8 @@ fn journey(rng: &mut ChaCha8Rng, s: &Settings, i: usize, entry: NaiveDate, today
         14 => s.parkhill,
         _ => s.canonbury,
     };
-    let recent = |rng: &mut ChaCha8Rng| (today - Duration::days(rng.gen_range(20..300))).max(entry + Duration::days(30));
+    let recent =
+        |rng: &mut ChaCha8Rng| (today - Duration::days(rng.gen_range(20..300))).max(entry + Duration::days(30));
     let mut steps = Vec::new();
     match i {
         // Permanently excluded, now at the PRU from the sixth school day or so.
@@ -154,7 +194,7 @@ fn journey(rng: &mut ChaCha8Rng, s: &Settings, i: usize, entry: NaiveDate, today
             let census = year.census_day(Term::Spring);
             let census = if census > today { AcademicYear(year.0 - 1).census_day(Term::Spring) } else { census };
             let left = (census - Duration::days(rng.gen_range(3..40))).max(entry + Duration::days(30));
-            let reason = if i % 2 == 0 { ElectiveHomeEducation } else { NotKnown };
+            let reason = if i.is_multiple_of(2) { ElectiveHomeEducation } else { NotKnown };
             steps.push(([s.northgate, s.fleet_valley][i % 2], entry, Some(left), Single, Some(reason)));
         }
         // Moved house across the border.
@@ -194,9 +234,20 @@ async fn create_pupils(store: &Store, op: &Caller, s: &Settings) -> Result<()> {
             }
         };
         let mut pick = rng.gen_range(0..ethnicity_total);
-        let ethnicity = ETHNICITIES.iter().find(|(_, w)| if pick < *w { true } else { pick -= w; false }).map(|(c, _)| c.to_string());
+        let ethnicity = ETHNICITIES
+            .iter()
+            .find(|(_, w)| {
+                if pick < *w {
+                    true
+                } else {
+                    pick -= w;
+                    false
+                }
+            })
+            .map(|(c, _)| c.to_string());
         let pupil = NewPupil {
-            upn: Upn::from_body(&format!("202{:04}{:02}{:03}", 4000 + i % 7, (entry.year() - 7) % 100, i)).expect("demo UPN"),
+            upn: Upn::from_body(&format!("202{:04}{:02}{:03}", 4000 + i % 7, (entry.year() - 7) % 100, i))
+                .expect("demo UPN"),
             legal_forename: forename.into(),
             legal_surname: surname.into(),
             preferred_forename: (rng.gen_range(0..20) == 0).then(|| forename.chars().take(3).collect()),
@@ -210,11 +261,14 @@ async fn create_pupils(store: &Store, op: &Caller, s: &Settings) -> Result<()> {
             ethnicity: ethnicity.filter(|_| rng.gen_range(0..20) != 0),
         };
         let mut steps = steps.into_iter();
-        let (setting_id, start, end, registration, leaving_reason) = steps.next().expect("every journey starts somewhere");
+        let (setting_id, start, end, registration, leaving_reason) =
+            steps.next().expect("every journey starts somewhere");
         let first = NewEnrolment { pupil_id: 0, setting_id, start, end, registration, leaving_reason };
         let id = store.create_pupil(op, &pupil, &first, today).await.with_context(|| format!("demo pupil {i}"))?;
         for (setting_id, start, end, registration, leaving_reason) in steps {
-            store.add_enrolment(op, &NewEnrolment { pupil_id: id, setting_id, start, end, registration, leaving_reason }).await?;
+            store
+                .add_enrolment(op, &NewEnrolment { pupil_id: id, setting_id, start, end, registration, leaving_reason })
+                .await?;
         }
     }
     Ok(())
@@ -229,7 +283,12 @@ async fn create_users(store: &Store, op: &Caller, s: &Settings) -> Result<()> {
         ("pru@demo.waymark.test", "Priya PRU (Camden Bridge PRU)", Role::Setting(s.pru)),
     ];
     for (email, name, role) in users {
-        store.create_user(op, NewUser { email: email.into(), display_name: name.into(), password: PASSWORD.into(), role }).await?;
+        store
+            .create_user(
+                op,
+                NewUser { email: email.into(), display_name: name.into(), password: PASSWORD.into(), role },
+            )
+            .await?;
     }
     Ok(())
 }
@@ -244,7 +303,10 @@ fn print_sign_ins(data_dir: &Path, postgres: bool) {
     println!("  setting   setting@demo.waymark.test   Northgate Academy and its internal AP unit, The Harbour");
     println!("  setting   pru@demo.waymark.test       Camden Bridge PRU");
     if postgres {
-        println!("The demo lives in the PostgreSQL database you gave; its key is in {}.", data_dir.join("waymark.key").display());
+        println!(
+            "The demo lives in the PostgreSQL database you gave; its key is in {}.",
+            data_dir.join("waymark.key").display()
+        );
     } else {
         println!("The demo database and its key are in {}/ and are recreated on every run.", data_dir.display());
     }

@@ -92,9 +92,11 @@ async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn serve(store: waymark_store::Store, config: waymark_web::WebConfig, bind: SocketAddr) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| anyhow::anyhow!("could not listen on {bind}: {e} (is another program using that port? choose another with --bind)"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
+        anyhow::anyhow!(
+            "could not listen on {bind}: {e} (is another program using that port? choose another with --bind)"
+        )
+    })?;
     println!("Waymark is serving at http://{}/ (Ctrl-C to stop)", listener.local_addr()?);
     waymark_web::serve_on(listener, store, config).await?;
     Ok(())

@@ -82,7 +82,11 @@ fn page_links(query: &str, current: usize, last: usize) -> Vec<PageLink> {
     links
 }
 
-pub async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, params: Result<Query<ListParams>, QueryRejection>) -> Result<Html<String>, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Html<String>, WebError> {
     let Query(params) = params.unwrap_or(Query(ListParams { q: String::new(), page: String::new() }));
     let query: String = params.q.trim().chars().take(100).collect();
     let page = params.page.parse::<usize>().unwrap_or(1).max(1);
@@ -98,7 +102,13 @@ pub async fn list(State(state): State<AppState>, SignedIn(session): SignedIn, pa
     let rows = result
         .pupils
         .into_iter()
-        .map(|p| Row { id: p.id, name: p.name, upn: p.upn, date_of_birth: format::date(p.date_of_birth), year_group: p.year_group.label() })
+        .map(|p| Row {
+            id: p.id,
+            name: p.name,
+            upn: p.upn,
+            date_of_birth: format::date(p.date_of_birth),
+            year_group: p.year_group.label(),
+        })
         .collect();
     let page = PupilsPage {
         nav: Nav::for_session(&session, "pupils"),
@@ -130,7 +140,11 @@ struct PupilPage {
 }
 
 /// A pupil's page. A malformed id is "not found", like an id outside the caller's scope.
-pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> Result<Html<String>, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let (pupil, enrolments) = state.store.get_pupil(&session.user.caller(), id).await?;
     let r = &pupil.record;
@@ -158,5 +172,8 @@ pub async fn show(State(state): State<AppState>, SignedIn(session): SignedIn, Pa
             reason: e.record.leaving_reason.map(|r| r.label()).unwrap_or(""),
         })
         .collect();
-    Ok(Html(PupilPage { nav: Nav::for_session(&session, "pupils"), name: pupil.display_name(), details, enrolments }.render()?))
+    Ok(Html(
+        PupilPage { nav: Nav::for_session(&session, "pupils"), name: pupil.display_name(), details, enrolments }
+            .render()?,
+    ))
 }

@@ -56,33 +56,48 @@ pub fn form_rejection(rejection: FormRejection) -> WebError {
     }
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, form: Result<Form<SignInForm>, FormRejection>) -> Result<Response, WebError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Result<Response, WebError> {
     let Form(form) = form.map_err(form_rejection)?;
     let cookie = auth::cookie(&headers, CSRF_COOKIE).unwrap_or_default();
     if !auth::tokens_match(&cookie, &form.csrf) {
         return Err(WebError::BadCsrf);
     }
     if form.email.trim().is_empty() || form.password.is_empty() {
-        return render(&state, StatusCode::BAD_REQUEST, form.email, Some("Enter your email address and password".into()));
+        return render(
+            &state,
+            StatusCode::BAD_REQUEST,
+            form.email,
+            Some("Enter your email address and password".into()),
+        );
     }
     match state.store.sign_in(&form.email, &form.password).await? {
         SignInOutcome::SignedIn(session) => {
             let secure = state.config.secure_cookies;
-            let session_cookie = auth::set_cookie(SESSION_COOKIE, &session.token, waymark_store::users::SESSION_SECONDS, "Lax", secure);
+            let session_cookie =
+                auth::set_cookie(SESSION_COOKIE, &session.token, waymark_store::users::SESSION_SECONDS, "Lax", secure);
             let clear_csrf = auth::set_cookie(CSRF_COOKIE, "", 0, "Strict", secure);
             let mut response = Redirect::to("/pupils").into_response();
             response.headers_mut().append(SET_COOKIE, session_cookie);
             response.headers_mut().append(SET_COOKIE, clear_csrf);
             Ok(response)
         }
-        SignInOutcome::WrongCredentials => {
-            render(&state, StatusCode::UNAUTHORIZED, form.email, Some("The email address or password is not right".into()))
-        }
+        SignInOutcome::WrongCredentials => render(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            form.email,
+            Some("The email address or password is not right".into()),
+        ),
         SignInOutcome::Locked { minutes } => render(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
             form.email,
-            Some(format!("There have been too many attempts to sign in to this account. Try again in {minutes} minutes")),
+            Some(format!(
+                "There have been too many attempts to sign in to this account. Try again in {minutes} minutes"
+            )),
         ),
     }
 }
@@ -93,7 +108,11 @@ pub struct SignOutForm {
     csrf: String,
 }
 
-pub async fn sign_out(State(state): State<AppState>, SignedIn(session): SignedIn, form: Result<Form<SignOutForm>, FormRejection>) -> Result<Response, WebError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    form: Result<Form<SignOutForm>, FormRejection>,
+) -> Result<Response, WebError> {
     let Form(form) = form.map_err(form_rejection)?;
     auth::check_csrf(&session, &form.csrf)?;
     state.store.sign_out(&session).await?;

@@ -1,0 +1,243 @@
+//! The web app end to end over HTTP, on SQLite and (where reachable) PostgreSQL: every route that
+//! shows pupil data walked with every role, CSRF, bad input and security headers.
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use waymark_store::testing::{TestDb, World};
+use waymark_store::{both_backends, Caller, NewUser, Role};
+
+const PASSWORD: &str = "a long test password";
+
+/// Serve the app on a random port; returns its base URL.
+async fn start(db: &TestDb) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig { secure_cookies: false });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+/// The value of the hidden `csrf` field in a page.
+fn csrf_field(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[at..at + 64].to_string()
+}
+
+/// Sign in through the form; returns the signed-in client.
+async fn sign_in(base: &str, email: &str) -> Client {
+    let c = client();
+    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("csrf", csrf_field(&form).as_str()), ("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign in as {email}");
+    c
+}
+
+/// Pupil ids linked from every page of the pupil list.
+async fn listed_ids(c: &Client, base: &str, query: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for page in 1.. {
+        let res =
+            c.get(format!("{base}/pupils")).query(&[("q", query), ("page", &page.to_string())]).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        let before = ids.len();
+        for part in html.split("href=\"/pupils/").skip(1) {
+            ids.push(part[..part.find('"').unwrap()].parse::<i64>().unwrap());
+        }
+        if ids.len() == before || !html.contains("rel=\"next\"") {
+            break;
+        }
+    }
+    ids.sort();
+    ids
+}
+
+async fn users_for(db: &TestDb, world: &World) -> Vec<(Role, String)> {
+    let op = Caller::system("test");
+    let mut users = Vec::new();
+    for (i, role) in world.roles().into_iter().filter(|r| *r != Role::Public).enumerate() {
+        let email = format!("user{i}@test.waymark");
+        db.store
+            .create_user(
+                &op,
+                NewUser { email: email.clone(), display_name: format!("User {i}"), password: PASSWORD.into(), role },
+            )
+            .await
+            .unwrap();
+        users.push((role, email));
+    }
+    users
+}
+
+both_backends!(every_route_every_role, forms_and_bad_input);
+
+/// The scope matrix over HTTP: lists, searches and pupil pages show exactly what each role may
+/// see; everything else is 404 (not 403), and the 404 page names no one.
+async fn every_route_every_role(db: &TestDb) {
+    let world = World::build(&db.store).await;
+    let base = start(db).await;
+    let all: Vec<i64> = world.pupils.iter().map(|(p, _)| *p).collect();
+    let surnames = ["Adeyemi", "Brown", "Chowdhury", "Davies"];
+    for (role, email) in users_for(db, &world).await {
+        let c = sign_in(&base, &email).await;
+        let mut expected = world.visible_to(role);
+        expected.sort();
+        assert_eq!(listed_ids(&c, &base, "").await, expected, "pupil list for {role}");
+        for (i, id) in all.iter().enumerate() {
+            let res = c.get(format!("{base}/pupils/{id}")).send().await.unwrap();
+            let status = res.status();
+            let html = res.text().await.unwrap();
+            if expected.contains(id) {
+                assert_eq!(status, StatusCode::OK, "{role} opens pupil {id}");
+                assert!(html.contains(surnames[i]) && html.contains("govuk-summary-list"));
+            } else {
+                assert_eq!(status, StatusCode::NOT_FOUND, "{role} must get 404 for pupil {id}");
+                assert!(!html.contains(surnames[i]), "404 page leaks a name");
+            }
+            let found = listed_ids(&c, &base, surnames[i]).await;
+            assert_eq!(
+                found,
+                if expected.contains(id) { vec![*id] } else { vec![] },
+                "{role} searching {}",
+                surnames[i]
+            );
+        }
+        let settings = c.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(
+            settings.contains("Greenwich High"),
+            matches!(role, Role::Admin | Role::La(203) | Role::Trust(_)) || role == Role::Setting(world.school_b),
+            "settings for {role}"
+        );
+    }
+    // The public sees no pupil route at all: each sends them to sign in, whether the id exists or not.
+    let anon = client();
+    for path in ["/pupils".to_string(), format!("/pupils/{}", all[0]), "/pupils/999999".into(), "/settings".into()] {
+        let res = anon.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(res.headers()["location"], "/sign-in");
+    }
+    // Every view was audited with the viewer's scope, and the chain holds.
+    let log = db.store.list_audit(&Caller::system("test"), 1000, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "pupil.view" && e.scope == format!("la:{:03}", world.la_a)));
+    assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+}
+
+async fn forms_and_bad_input(db: &TestDb) {
+    let world = World::build(&db.store).await;
+    let users = users_for(db, &world).await;
+    let base = start(db).await;
+    let (_, admin) = &users[0];
+
+    // Security headers on pages and assets.
+    let res = client().get(format!("{base}/sign-in")).send().await.unwrap();
+    let h = res.headers();
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["cache-control"], "no-store");
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let css = client().get(format!("{base}/assets/govuk-frontend.min.css")).send().await.unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert_eq!(client().get(format!("{base}/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+
+    // Sign-in without the CSRF token, or with a forged one, is refused.
+    let c = client();
+    c.get(format!("{base}/sign-in")).send().await.unwrap();
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("email", admin.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("Your form has expired"));
+    let forged = "0".repeat(64);
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("csrf", forged.as_str()), ("email", admin), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // A wrong password shows the error summary, linked to the field, and says nothing more.
+    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("csrf", csrf_field(&form).as_str()), ("email", admin), ("password", "wrong password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("govuk-error-summary")
+            && html.contains("href=\"#email\"")
+            && html.contains("<title>Error: Sign in")
+    );
+
+    // An oversized form gets a clear page, not a raw error.
+    let res =
+        c.post(format!("{base}/sign-in")).form(&[("csrf", "x"), ("email", &"a".repeat(20_000))]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.text().await.unwrap().contains("What you sent is too large"));
+
+    // Malformed ids are simply not found.
+    let signed = sign_in(&base, admin).await;
+    for path in
+        ["/pupils/abc", "/pupils/-1", "/pupils/99999999999999999999999", "/pupils/1.5", "/pupils/%00", "/nowhere"]
+    {
+        let res = signed.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Page not found") && !html.contains("panicked"));
+    }
+    // Garbage page numbers show page 1.
+    let res = signed.get(format!("{base}/pupils?page=banana&q=")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Sign-out needs the session's CSRF token; without it the session survives.
+    let res = signed.post(format!("{base}/sign-out")).form(&[("csrf", forged.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let page = signed.get(format!("{base}/pupils")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let token = csrf_field(&page.text().await.unwrap());
+    let res = signed.post(format!("{base}/sign-out")).form(&[("csrf", token.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        signed.get(format!("{base}/pupils")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+
+    // Lockout after repeated failures is explained.
+    let c = client();
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+        let res = c
+            .post(format!("{base}/sign-in"))
+            .form(&[
+                ("csrf", csrf_field(&form).as_str()),
+                ("email", users[1].1.as_str()),
+                ("password", "nope nope nope"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        last = res.status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -1,0 +1,152 @@
+//! The real binary: admin commands, the audit commands, clear errors for bad configuration, and
+//! `demo` run twice in the same folder.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn waymark(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_waymark"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("WAYMARK_DATABASE_URL")
+        .env_remove("WAYMARK_KEY")
+        .env("WAYMARK_LOG", "warn");
+    cmd
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn admin_users_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = waymark(
+        dir.path(),
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "lead@school.test",
+            "--name",
+            "Inclusion Lead",
+            "--role",
+            "la",
+            "--la",
+            "E09000007",
+        ],
+    )
+    .env("WAYMARK_NEW_PASSWORD", "a long enough password")
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Created user lead@school.test"));
+    assert!(dir.path().join("waymark.key").exists(), "key created beside the database");
+
+    let out = waymark(dir.path(), &["admin", "list-users"]).output().unwrap();
+    assert!(text(&out).contains("lead@school.test") && text(&out).contains("la:202"), "{}", text(&out));
+
+    let out = waymark(dir.path(), &["admin", "audit", "verify"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(text(&out).contains("Audit log intact: 1 entries"), "{}", text(&out));
+    let out = waymark(dir.path(), &["admin", "audit", "list"]).output().unwrap();
+    assert!(text(&out).contains("user.create") && text(&out).contains("system:admin"), "{}", text(&out));
+
+    // Bad arguments are explained.
+    let out = waymark(
+        dir.path(),
+        &["admin", "create-user", "--email", "x@y.test", "--name", "X", "--role", "la", "--la", "999"],
+    )
+    .env("WAYMARK_NEW_PASSWORD", "a long enough password")
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not a DfE LA number"), "{}", text(&out));
+    let out = waymark(dir.path(), &["admin", "create-user", "--email", "x@y.test", "--name", "X", "--role", "admin"])
+        .env("WAYMARK_NEW_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert!(text(&out).contains("at least 12 characters"), "{}", text(&out));
+}
+
+#[test]
+fn bad_configuration_is_explained_not_panicked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = waymark(dir.path(), &["admin", "list-users"]).output().unwrap();
+    assert!(ok.status.success(), "{}", text(&ok));
+
+    let wrong = waymark(dir.path(), &["admin", "list-users"])
+        .env("WAYMARK_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    assert!(text(&wrong).contains("not the key this database was created with"), "{}", text(&wrong));
+
+    std::fs::rename(dir.path().join("waymark.key"), dir.path().join("moved.key")).unwrap();
+    let missing = waymark(dir.path(), &["admin", "list-users"]).output().unwrap();
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("restore the key file"), "{}", text(&missing));
+
+    let unreachable = waymark(
+        dir.path(),
+        &["admin", "list-users", "--database-url", "postgres://waymark:hunter2@127.0.0.1:9/nothing"],
+    )
+    .output()
+    .unwrap();
+    assert!(!unreachable.status.success());
+    let message = text(&unreachable);
+    assert!(message.contains("could not open the database") && !message.contains("hunter2"), "{message}");
+
+    for out in [&wrong, &missing, &unreachable] {
+        assert!(!text(out).contains("panicked"));
+    }
+}
+
+/// Start `demo` on a free port, wait until it serves, return the sign-in page, and stop it.
+fn run_demo(dir: &std::path::Path) -> (String, String) {
+    let mut child = waymark(dir, &["demo", "--bind", "127.0.0.1:0", "--data-dir", "demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    let mut url = None;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("Waymark is serving at ") {
+            url = Some(rest.split_whitespace().next().unwrap().to_string());
+            break;
+        }
+    }
+    let url = url.unwrap_or_else(|| panic!("demo did not start: {printed}"));
+    let health = Command::new("curl")
+        .args(["-sf", &format!("{url}healthz")])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (printed, health)
+}
+
+#[test]
+fn demo_runs_twice_in_the_same_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, health) = run_demo(dir.path());
+    assert!(first.contains("admin@demo.waymark.test") && first.contains("waymark-demo-2026"), "{first}");
+    if !health.is_empty() {
+        assert_eq!(health, "ok");
+    }
+    let (second, _) = run_demo(dir.path());
+    assert!(second.contains("recreated on every run"), "{second}");
+    let out = waymark(
+        dir.path(),
+        &["admin", "audit", "verify", "--database-url", "sqlite://demo/waymark.db", "--key-file", "demo/waymark.key"],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("intact"));
+}
