@@ -21,6 +21,8 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// The name of the trust or setting the role is scoped to, where the query fetched it.
+    pub scope_name: Option<String>,
 }
 
 impl User {
@@ -96,6 +98,7 @@ fn user_from_row(row: &sqlx::any::AnyRow, offset: usize) -> Result<User, StoreEr
         id: row.get(offset),
         email: row.get(offset + 1),
         display_name: row.get(offset + 2),
+        scope_name: None,
         role: Role::from_columns(&role, la, scope_id)
             .ok_or_else(|| StoreError::Config(format!("unknown role {role:?} in users")))?,
     })
@@ -150,7 +153,7 @@ impl Store {
         audit::append(&mut tx, caller, Event { action: "user.create", object_type: "user", object_id: id.to_string() })
             .await?;
         tx.commit().await?;
-        Ok(User { id, email, display_name: new.display_name.trim().to_string(), role: new.role })
+        Ok(User { id, email, display_name: new.display_name.trim().to_string(), role: new.role, scope_name: None })
     }
 
     /// Check a password and, if right, open a session. After [`MAX_FAILURES`] failures for one
@@ -227,8 +230,11 @@ impl Store {
     /// The live session for a bearer token, if any. Only the token's hash is stored.
     pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, StoreError> {
         let row = sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.role, u.scope_la, u.scope_id, s.csrf_token \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            "SELECT u.id, u.email, u.display_name, u.role, u.scope_la, u.scope_id, s.csrf_token, COALESCE(st.name, tr.name) \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN settings st ON u.role = 'setting' AND st.id = u.scope_id \
+             LEFT JOIN trusts tr ON u.role = 'trust' AND tr.id = u.scope_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(sha256(token))
         .bind(now_unix())
@@ -239,7 +245,7 @@ impl Store {
             Some(row) => Ok(Some(SessionInfo {
                 token: token.to_string(),
                 csrf_token: row.get(6),
-                user: user_from_row(&row, 0)?,
+                user: User { scope_name: row.get(7), ..user_from_row(&row, 0)? },
             })),
         }
     }

@@ -112,6 +112,9 @@ async fn every_route_every_role(db: &TestDb) {
             );
         }
         let settings = c.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
+        if role == Role::Setting(world.school_a) {
+            assert!(settings.contains("(Setting: Ash Grove Academy)"), "the banner names the setting");
+        }
         assert_eq!(
             settings.contains("Greenwich High"),
             matches!(role, Role::Admin | Role::La(203) | Role::Trust(_)) || role == Role::Setting(world.school_b),

@@ -22,7 +22,7 @@ impl Nav {
             signed_in: true,
             csrf: session.csrf_token.clone(),
             user_name: session.user.display_name.clone(),
-            role_label: role_label(session.user.role),
+            role_label: role_label(session.user.role, session.user.scope_name.as_deref()),
             current,
         }
     }
@@ -33,15 +33,15 @@ impl Nav {
 }
 
 /// The role in words.
-pub fn role_label(role: Role) -> String {
+pub fn role_label(role: Role, scope_name: Option<&str>) -> String {
     match role {
         Role::Admin => "Administrator".into(),
         Role::La(n) => match waymark_domain::LocalAuthority::by_number(n) {
             Some(la) => format!("Local authority: {}", la.name),
             None => format!("Local authority {n:03}"),
         },
-        Role::Trust(id) => format!("Trust {id}"),
-        Role::Setting(id) => format!("Setting {id}"),
+        Role::Trust(id) => format!("Trust: {}", scope_name.map_or_else(|| id.to_string(), str::to_string)),
+        Role::Setting(id) => format!("Setting: {}", scope_name.map_or_else(|| id.to_string(), str::to_string)),
         Role::Public => "Public".into(),
     }
 }
