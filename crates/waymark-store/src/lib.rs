@@ -14,6 +14,7 @@ pub mod keyfile;
 pub mod pupils;
 pub mod scope;
 pub mod settings;
+pub mod timpson;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditVerification};
@@ -22,6 +23,7 @@ pub use error::StoreError;
 pub use keyfile::KeySource;
 pub use pupils::{PupilPage, PupilSummary};
 pub use scope::{Caller, Role};
+pub use timpson::{Recommendation, TimpsonChange, TimpsonProgress, TimpsonStatus, TimpsonUpdate};
 pub use users::{NewUser, SessionInfo, SignInOutcome, User};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -307,3 +307,57 @@ async fn unreachable_database_is_a_clear_error() {
     assert!(!text.contains("secret"), "password not echoed: {text}");
     assert!(Store::open("mysql://x", &key).await.err().unwrap().to_string().contains("sqlite:// or postgres://"));
 }
+
+both_backends!(timpson_tracker);
+
+/// The tracker is seeded honestly, only admins change it, and every change is kept.
+async fn timpson_tracker(db: &TestDb) {
+    use waymark_store::{TimpsonChange, TimpsonStatus};
+    let recs = db.store.timpson_recommendations().await.unwrap();
+    assert_eq!(recs.len(), 27);
+    assert!(recs.iter().all(|r| r.status == TimpsonStatus::NotAssessed), "no invented statuses");
+    let numbered: Vec<&str> = recs.iter().filter_map(|r| r.number.as_deref()).collect();
+    assert_eq!(numbered, ["1", "2", "3", "4", "21"], "confirmed numbers only, in order");
+    let progress = db.store.timpson_progress().await.unwrap();
+    assert_eq!(progress.iter().map(|p| p.implemented + p.some_action + p.no_action).collect::<Vec<_>>(), [30, 30]);
+
+    let change = TimpsonChange {
+        status: TimpsonStatus::InProgress,
+        number: Some("19".into()),
+        text: "Review how the reasons for exclusion are recorded.".into(),
+        note: "DfE consulted on new reason codes".into(),
+        evidence_url: Some("https://www.gov.uk/".into()),
+        as_of: NaiveDate::from_ymd_opt(2021, 3, 1).unwrap(),
+    };
+    assert!(matches!(
+        db.store.update_timpson(&caller(Role::La(202)), "N", &change, today()).await,
+        Err(StoreError::NotFound)
+    ));
+    let bad = TimpsonChange {
+        number: Some("31".into()),
+        evidence_url: Some("javascript:alert(1)".into()),
+        note: " ".into(),
+        ..change.clone()
+    };
+    let Err(StoreError::Invalid(errors)) = db.store.update_timpson(&Caller::system("test"), "N", &bad, today()).await
+    else {
+        panic!()
+    };
+    assert_eq!(errors.0.len(), 3);
+    db.store.update_timpson(&Caller::system("test"), "N", &change, today()).await.unwrap();
+    let later = TimpsonChange {
+        status: TimpsonStatus::Implemented,
+        note: "New codes in use from 2020/21".into(),
+        as_of: NaiveDate::from_ymd_opt(2022, 1, 1).unwrap(),
+        ..change.clone()
+    };
+    db.store.update_timpson(&Caller::system("test"), "N", &later, today()).await.unwrap();
+    let (rec, history) = db.store.timpson_recommendation("N").await.unwrap();
+    assert_eq!((rec.status, rec.number.as_deref()), (TimpsonStatus::Implemented, Some("19")));
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].status, TimpsonStatus::Implemented, "newest first");
+    assert_eq!(history[1].note, "DfE consulted on new reason codes");
+    assert!(matches!(db.store.timpson_recommendation("ZZ").await, Err(StoreError::NotFound)));
+    let log = db.store.list_audit(&Caller::system("test"), 5, 0).await.unwrap();
+    assert_eq!(log[0].action, "timpson.update");
+}
