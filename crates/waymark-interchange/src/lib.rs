@@ -1,1 +1,4 @@
-//! waymark-interchange
+//! Readers and writers for files: CSV templates, Common Transfer File XML, exports.
+//! Every reading error names the file, row and column; every export is plain and standard.
+
+pub mod export;

@@ -244,3 +244,68 @@ async fn forms_and_bad_input(db: &TestDb) {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+both_backends!(timpson_tracker_pages);
+
+/// The public reads the tracker; only an administrator records updates, with CSRF and validation.
+async fn timpson_tracker_pages(db: &TestDb) {
+    let world = World::build(&db.store).await;
+    let users = users_for(db, &world).await;
+    let base = start(db).await;
+    let anon = client();
+    let page = anon.get(format!("{base}/explore/timpson")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches("href=\"/explore/timpson/").count(), 27);
+    assert!(page.contains("Status not yet assessed") && page.contains("3 are not yet identified"));
+    assert!(!page.contains("Record an update"));
+    let csv = anon.get(format!("{base}/explore/timpson.csv")).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.text().await.unwrap().lines().count(), 28);
+    assert_eq!(anon.get(format!("{base}/explore/timpson/NOPE")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Only administrators may post; others get "not found".
+    let la = sign_in(&base, &users[1].1).await;
+    let la_page = la.get(format!("{base}/pupils")).send().await.unwrap().text().await.unwrap();
+    let res = la
+        .post(format!("{base}/explore/timpson/N"))
+        .form(&[("csrf", csrf_field(&la_page).as_str()), ("status", "implemented")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let admin = sign_in(&base, &users[0].1).await;
+    let form = admin.get(format!("{base}/explore/timpson/N")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("Record an update"));
+    let csrf = csrf_field(&form);
+    let res = admin.post(format!("{base}/explore/timpson/N")).form(&[("status", "implemented")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("status", "implemented"),
+        ("number", "99"),
+        ("text", "Review reasons"),
+        ("note", ""),
+        ("as_of", "yesterday"),
+    ];
+    let res = admin.post(format!("{base}/explore/timpson/N")).form(&bad).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#as_of\"") && html.contains("<title>Error:"), "errors link to fields");
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("status", "implemented"),
+        ("number", ""),
+        ("text", "Review how the reasons for exclusion are recorded."),
+        ("note", "New reason codes from 2020/21"),
+        ("evidence_url", "https://explore-education-statistics.service.gov.uk/"),
+        ("as_of", "2021-09-01"),
+    ];
+    let res = admin.post(format!("{base}/explore/timpson/N")).form(&good).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let item = anon.get(format!("{base}/explore/timpson/N")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        item.contains("New reason codes from 2020/21")
+            && item.contains("1 September 2021")
+            && item.contains(">Implemented<")
+    );
+}
