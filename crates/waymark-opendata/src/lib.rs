@@ -1,1 +1,2 @@
 //! waymark-opendata
+pub mod boundaries;
