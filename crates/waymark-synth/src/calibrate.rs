@@ -197,7 +197,12 @@ pub fn draw_la(la: &LaTarget, model: &RiskModel, seed: u64, year: i32) -> (Vec<s
 
 /// Check every LA in `targets` (use [`Targets::only`] / [`Targets::scaled`] to narrow it).
 pub fn check(targets: &Targets, seed: u64) -> CalibrationReport {
-    let model = RiskModel::fit(targets);
+    check_with(&RiskModel::fit(targets), targets, seed)
+}
+
+/// [`check`] with a model fitted elsewhere (on all LAs, when `targets` holds only some).
+pub fn check_with(model: &RiskModel, targets: &Targets, seed: u64) -> CalibrationReport {
+    let model = model.clone();
     let mut cells = Vec::new();
     let mut groups: BTreeMap<Group, Tally> = BTreeMap::new();
     let mut pupils = 0;

@@ -195,8 +195,7 @@ pub fn normalise(weights: &[f64], target: f64) -> f64 {
             hi = mid;
         }
     }
-    let c = (lo + hi) / 2.0;
-    c
+    (lo + hi) / 2.0
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ pub fn draw_one(rng: &mut impl Rng, school: u32, phase: Phase) -> Traits {
     let cin = rng.gen_bool((0.025 * social).min(0.5));
     let cla = rng.gen_bool((0.004 * social).min(0.2));
     let behaviour = lognormal_mean_one(rng, 0.7) as f32;
-    let absence = lognormal_mean_one(rng, 0.75) as f32;
+    let absence = lognormal_mean_one(rng, 1.0) as f32;
     Traits { school, phase, sex, year, fsm, sen, cin, cla, behaviour, absence }
 }
 
