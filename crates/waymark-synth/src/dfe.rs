@@ -161,13 +161,20 @@ pub fn phase_target(phase: Phase, p: &Published, fallbacks: &[Option<Published>;
         }
         Rate { percent: 0.0, source: Source::National }
     };
+    let susp = pick(|p| p.susp, |p| p.susp_rate);
+    let mut one_plus = pick(|p| p.one_plus, |p| p.one_plus_rate);
+    // A fallback one-plus rate must not exceed the LA's own suspension rate: every pupil with a
+    // suspension has at least one.
+    if one_plus.percent > susp.percent {
+        one_plus.percent = susp.percent;
+    }
     PhaseTarget {
         phase,
         schools: p.schools.map(|s| s as u32),
         headcount: headcount as u32,
         perm: pick(|p| p.perm, |p| p.perm_rate),
-        susp: pick(|p| p.susp, |p| p.susp_rate),
-        one_plus: pick(|p| p.one_plus, |p| p.one_plus_rate),
+        susp,
+        one_plus,
     }
 }
 
