@@ -70,6 +70,8 @@ pub struct Table {
     pub file: PathBuf,
     header: Vec<String>,
     records: Vec<csv::StringRecord>,
+    /// Each record's spreadsheet row number.
+    numbers: Vec<u64>,
 }
 
 impl Table {
@@ -93,8 +95,11 @@ impl Table {
     /// Parse CSV text.
     pub fn parse_text(file: &Path, text: &str) -> Result<Table, OpenDataError> {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+        // The csv crate miscounts lines when rows end in CRLF (as GIAS files do), so rows are
+        // numbered from the byte offset instead.
+        let mut lines = LineCounter::new(text);
         let csv_error = |e: csv::Error| {
-            let row = e.position().map_or(0, |p| p.line());
+            let row = e.position().map_or(0, |p| LineCounter::new(text).line_at(p.byte()));
             let message = match e.kind() {
                 csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
                     "expected {expected_len} fields as in the header, found {len} (is the file truncated or a \
@@ -109,7 +114,8 @@ impl Table {
             return Err(OpenDataError::File { file: file.to_path_buf(), message: "is empty (no header row)".into() });
         }
         let records = reader.records().collect::<Result<Vec<_>, _>>().map_err(csv_error)?;
-        Ok(Table { file: file.to_path_buf(), header, records })
+        let numbers = records.iter().map(|r| lines.line_at(r.position().map_or(0, |p| p.byte()))).collect();
+        Ok(Table { file: file.to_path_buf(), header, records, numbers })
     }
 
     /// The header, as written.
@@ -136,11 +142,7 @@ impl Table {
 
     /// The data rows, with their spreadsheet row numbers.
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(move |record| Row {
-            file: &self.file,
-            number: record.position().map_or(0, |p| p.line()),
-            record,
-        })
+        self.records.iter().zip(&self.numbers).map(move |(record, &number)| Row { file: &self.file, number, record })
     }
 
     /// The number of data rows.
@@ -151,6 +153,33 @@ impl Table {
     /// Whether the table has no data rows.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+}
+
+/// Turns byte offsets (in increasing order) into 1-based line numbers.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter { text: text.as_bytes(), offset: 0, line: 1 }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut byte = (byte as usize).min(self.text.len());
+        // After a CRLF the csv crate reports the record as starting at the LF.
+        if self.text.get(byte) == Some(&b'\n') {
+            byte += 1;
+        }
+        if byte < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        self.line += self.text[self.offset..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.offset = byte;
+        self.line
     }
 }
 
@@ -397,6 +426,18 @@ region_name,region_code,old_la_code,la_name,new_la_code,setting_type,placements\
         enc.write_all(SAMPLE.as_bytes()).unwrap();
         let bytes = decompress(Path::new("x.csv.gz"), enc.finish().unwrap()).unwrap();
         assert_eq!(bytes, SAMPLE.as_bytes());
+    }
+
+    #[test]
+    fn rows_are_numbered_with_crlf_too() {
+        for text in ["a,b\r\n1,2\r\n3,4\r\n", "a,b\n1,2\n3,4\n", "a,b\n\"1\n1\",2\n3,4\n"] {
+            let table = Table::parse_text(Path::new("p.csv"), text).unwrap();
+            let numbers: Vec<u64> = table.rows().map(|r| r.number()).collect();
+            let expected = if text.contains("\"1") { [2, 4] } else { [2, 3] };
+            assert_eq!(numbers, expected, "{text:?}");
+        }
+        let err = Table::parse_text(Path::new("p.csv"), "a,b\r\n1,2\r\n3\r\n").unwrap_err().to_string();
+        assert!(err.starts_with("p.csv, row 3:"), "{err}");
     }
 
     #[test]

@@ -228,10 +228,7 @@ impl LaLookup {
 pub fn normalise(name: &str) -> String {
     let lower = name.to_lowercase().replace('&', " and ");
     let cleaned: String = lower.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
-    let words: Vec<&str> = cleaned
-        .split_whitespace()
-        .filter(|w| !matches!(*w, "pre" | "lg" | "lgr") && !(w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())))
-        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().filter(|w| !is_marker_word(w)).collect();
     let mut text = words.join(" ");
     for suffix in [" city of", " county of", " borough"] {
         if let Some(stripped) = text.strip_suffix(suffix) {
@@ -239,6 +236,11 @@ pub fn normalise(name: &str) -> String {
         }
     }
     text.strip_prefix("county ").map(str::to_string).unwrap_or(text)
+}
+
+/// Words of "Pre LGR (2009)"-style markers: "pre", "lg", "lgr" and 4-digit years.
+fn is_marker_word(word: &str) -> bool {
+    matches!(word, "pre" | "lg" | "lgr") || (word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn add_alias(la: Option<&mut LaInfo>, alias: &str) {
