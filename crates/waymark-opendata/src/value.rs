@@ -131,7 +131,11 @@ fn parse_number(text: &str) -> Option<f64> {
     if !int_ok || !frac_ok {
         return None;
     }
-    text.replace(',', "").parse().ok()
+    if int.contains(',') {
+        text.replace(',', "").parse().ok()
+    } else {
+        text.parse().ok()
+    }
 }
 
 fn all_digits(text: &str) -> bool {
