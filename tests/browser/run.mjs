@@ -462,6 +462,80 @@ async function runSteps(browser, base) {
     }
   });
 
+  // (h–l) the public observatory, in a fresh context with no sign-in
+  const pub = await browser.newContext(contextOptions);
+  pub.setDefaultTimeout(15_000);
+  pub.setDefaultNavigationTimeout(30_000);
+  const pp = await pub.newPage();
+  const pw = watchPage(pp, base);
+
+  await step('h. the map renders every LA, with a legend and table, and passes axe', async () => {
+    await gotoOk(pp, `${base}/explore`);
+    const areas = await pp.locator('svg.wm-map a path').count();
+    log(`    ${areas} areas drawn`);
+    check(areas >= 150, `expected about 150 LA shapes, found ${areas}`);
+    check((await pp.locator('svg.wm-map a title').count()) === areas, 'every area has a <title>');
+    check((await pp.locator('svg.wm-legend').count()) === 1, 'a legend');
+    const rows = await pp.locator('table.govuk-table tbody tr').count();
+    check(rows >= 150, `the table lists every LA (found ${rows} rows)`);
+    // The areas are links a keyboard user can reach.
+    await pp.locator('svg.wm-map a').first().focus();
+    check(await pp.evaluate(() => document.activeElement && document.activeElement.closest('svg.wm-map') !== null), 'map areas take keyboard focus');
+    await pp.screenshot({ path: path.join(ARTIFACTS, 'map.png'), fullPage: false });
+    log('    screenshot: tests/browser/artifacts/map.png');
+    await runAxe(pp, '/explore');
+    checkNoProblems(pw, '/explore');
+  });
+
+  await step('i. changing the measure and year redraws the map and keeps the choice in the URL', async () => {
+    await pp.locator('select[name="measure"]').selectOption('susp');
+    await pp.locator('select[name="type"]').selectOption('secondary');
+    await pp.locator('select[name="year"]').selectOption('2010/11');
+    await submitAndWait(pp, () => pp.getByRole('button', { name: 'Show map', exact: true }).click());
+    const url = new URL(pp.url());
+    check(url.searchParams.get('measure') === 'susp' && url.searchParams.get('year') === '2010/11', `URL keeps the choice: ${pp.url()}`);
+    const h1 = (await pp.locator('h1').innerText()).trim();
+    check(/Suspension rate, secondary schools, 2010\/11/.test(h1), `heading says what is shown: ${h1}`);
+    check((await pp.locator('svg.wm-map a path').count()) >= 150, 'map redrawn');
+    await screenshot(pp, 'map-suspensions-2010-11');
+    checkNoProblems(pw, '/explore?measure=susp');
+  });
+
+  await step('j. an LA profile opens from the map and passes axe', async () => {
+    await submitAndWait(pp, () => pp.locator('table.govuk-table tbody tr a').first().click());
+    check(/\/explore\/la\/\d{3}$/.test(new URL(pp.url()).pathname), `on an LA page: ${pp.url()}`);
+    check((await pp.locator('svg.wm-chart').count()) === 3, 'three trend charts');
+    check((await pp.locator('h2', { hasText: 'Statistical neighbours' }).count()) === 1, 'neighbours');
+    await screenshot(pp, 'la-profile');
+    await runAxe(pp, 'LA profile');
+    checkNoProblems(pw, 'LA profile');
+  });
+
+  await step('k. cold spots and their method page pass axe', async () => {
+    await gotoOk(pp, `${base}/explore/cold-spots`);
+    check((await pp.locator('ol.govuk-list--number li').count()) === 5, 'five coldest named');
+    await runAxe(pp, '/explore/cold-spots');
+    await submitAndWait(pp, () => pp.getByRole('link', { name: /how the index is built/i }).click());
+    check((await pp.locator('h1').innerText()).includes('cold-spot index'), 'method page');
+    await screenshot(pp, 'cold-spot-method');
+    await runAxe(pp, '/explore/cold-spots/method');
+    checkNoProblems(pw, 'cold spots');
+  });
+
+  await step('l. the Timpson tracker and the cost of exclusion pass axe', async () => {
+    await gotoOk(pp, `${base}/explore/timpson`);
+    check((await pp.locator('a[href^="/explore/timpson/"]').count()) === 27, '27 recommendations listed');
+    await screenshot(pp, 'timpson');
+    await runAxe(pp, '/explore/timpson');
+    await gotoOk(pp, `${base}/explore/cost`);
+    await pp.locator('input[name="cost"]').fill('100000');
+    await submitAndWait(pp, () => pp.getByRole('button', { name: 'Recalculate', exact: true }).click());
+    check((await pp.locator('.govuk-panel__title').innerText()).includes('£'), 'a cost is shown');
+    await runAxe(pp, '/explore/cost');
+    checkNoProblems(pw, 'tracker and cost');
+  });
+  await pub.close();
+
   // (g) the real CSP (no bypass): init.js must load and run
   await step('g. under the real CSP, init.js runs without violations', async () => {
     const ctx = await browser.newContext({ ...contextOptions, bypassCSP: false });

@@ -20,6 +20,7 @@ pub mod exclusions;
 pub mod gias;
 pub mod las;
 pub mod model;
+pub mod national;
 pub mod reproduce;
 pub mod value;
 

@@ -6,6 +6,8 @@
 
 mod assets;
 mod auth;
+mod cache;
+mod charts;
 mod error;
 mod format;
 mod pages;
@@ -34,11 +36,13 @@ pub struct WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: WebConfig,
+    /// Rendered public pages for visitors who are not signed in.
+    pub pages: std::sync::Arc<cache::PageCache>,
 }
 
 /// The whole application, ready to serve (tests call this and serve it on a random port).
 pub fn app(store: Store, config: WebConfig) -> Router {
-    let state = AppState { store, config };
+    let state = AppState { store, config, pages: Default::default() };
     Router::new()
         .route("/", get(pages::home::home))
         .route("/healthz", get(pages::home::healthz))
@@ -47,6 +51,13 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .route("/settings", get(pages::settings::list))
         .route("/pupils", get(pages::pupils::list))
         .route("/pupils/{id}", get(pages::pupils::show))
+        .route("/explore", get(pages::explore::map::map))
+        .route("/explore.csv", get(pages::explore::map::csv))
+        .route("/explore/la/{code}", get(pages::explore::la::profile))
+        .route("/explore/cold-spots", get(pages::explore::cold_spots::page))
+        .route("/explore/cold-spots.csv", get(pages::explore::cold_spots::csv))
+        .route("/explore/cold-spots/method", get(pages::explore::cold_spots::method))
+        .route("/explore/cost", get(pages::explore::cost::page))
         .route("/explore/timpson", get(pages::explore::timpson::tracker))
         .route("/explore/timpson.csv", get(pages::explore::timpson::csv))
         .route("/explore/timpson/{key}", get(pages::explore::timpson::item).post(pages::explore::timpson::update))

@@ -309,3 +309,42 @@ async fn timpson_tracker_pages(db: &TestDb) {
             && item.contains(">Implemented<")
     );
 }
+
+/// The public observatory over HTTP: no sign-in, shareable URLs, CSV, clear errors for bad choices.
+#[tokio::test]
+async fn observatory_pages() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let anon = client();
+    let get = |path: &str| anon.get(format!("{base}{path}")).send();
+    let map = get("/explore?measure=perm&type=secondary&year=2016/17").await.unwrap();
+    assert_eq!(map.status(), StatusCode::OK);
+    let html = map.text().await.unwrap();
+    assert!(html.contains("Permanent exclusion rate, secondary schools, 2016/17"));
+    assert!(html.matches("<a href=\"/explore/la/").count() >= 150, "every LA is a link on the map");
+    assert_eq!(
+        get("/explore?measure=perm&type=secondary&year=2016/17").await.unwrap().text().await.unwrap(),
+        html,
+        "cached page identical"
+    );
+    let bad = get("/explore?measure=nonsense").await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("There is no measure called"));
+    assert_eq!(get("/explore?year=1990/91").await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let csv = get("/explore.csv?measure=susp&year=2016/17").await.unwrap();
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("waymark-susp-total-2016-17.csv"));
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("academic_year,la_number,la_name") && csv.lines().count() > 150);
+    let camden = get("/explore/la/E09000007").await.unwrap();
+    assert_eq!(camden.status(), StatusCode::OK);
+    assert!(camden.text().await.unwrap().contains("<h1 class=\"govuk-heading-l\">Camden</h1>"));
+    assert_eq!(get("/explore/la/999").await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert!(get("/explore/la/202.csv").await.unwrap().text().await.unwrap().starts_with("la_number,la_name,measure"));
+    let cold = get("/explore/cold-spots").await.unwrap().text().await.unwrap();
+    assert!(cold.contains("The five coldest spots") && cold.contains("No data"));
+    let cost = get("/explore/cost?area=202&year=2016/17&cost=100000").await.unwrap().text().await.unwrap();
+    assert!(cost.contains("Camden") && cost.contains("£"));
+    let bad_cost = get("/explore/cost?cost=lots").await.unwrap().text().await.unwrap();
+    assert!(bad_cost.contains("govuk-error-summary") && bad_cost.contains("href=\"#cost\""));
+    db.finish().await;
+}

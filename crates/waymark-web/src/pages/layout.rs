@@ -28,7 +28,7 @@ impl Nav {
     }
 
     pub fn from_option(session: Option<&SessionInfo>, current: &'static str) -> Nav {
-        session.map_or_else(Nav::anonymous, |s| Nav::for_session(s, current))
+        session.map_or_else(|| Nav { current, ..Nav::anonymous() }, |s| Nav::for_session(s, current))
     }
 }
 

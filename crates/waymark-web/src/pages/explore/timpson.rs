@@ -6,9 +6,10 @@ use crate::pages::layout::Nav;
 use crate::pages::sign_in::form_rejection;
 use crate::{format, AppState, WebError};
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
@@ -70,7 +71,12 @@ struct TrackerPage {
 pub async fn tracker(
     State(state): State<AppState>,
     MaybeSignedIn(session): MaybeSignedIn,
-) -> Result<Html<String>, WebError> {
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let key = uri.to_string();
+    if let (None, Some(hit)) = (&session, state.pages.get(&key)) {
+        return Ok(Html(hit).into_response());
+    }
     let recs = state.store.timpson_recommendations().await?;
     let by_status = TimpsonStatus::ALL
         .into_iter()
@@ -111,7 +117,11 @@ pub async fn tracker(
         themes,
         progress,
     };
-    Ok(Html(page.render()?))
+    let html = Bytes::from(page.render()?);
+    if session.is_none() {
+        state.pages.put(&key, html.clone());
+    }
+    Ok(Html(html).into_response())
 }
 
 pub async fn csv(State(state): State<AppState>) -> Result<Response, WebError> {
@@ -218,9 +228,22 @@ async fn render_item(
 pub async fn item(
     State(state): State<AppState>,
     MaybeSignedIn(session): MaybeSignedIn,
+    uri: Uri,
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
-    render_item(&state, session.as_ref(), &key, None, Vec::new()).await
+    let cache_key = uri.to_string();
+    if let (None, Some(hit)) = (&session, state.pages.get(&cache_key)) {
+        return Ok(Html(hit).into_response());
+    }
+    let response = render_item(&state, session.as_ref(), &key, None, Vec::new()).await?;
+    if session.is_some() {
+        return Ok(response);
+    }
+    // Keep the anonymous rendering (a 404 for an unknown key never gets here).
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| WebError::Internal(e.to_string()))?;
+    state.pages.put(&cache_key, bytes.clone());
+    Ok(Response::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 /// Record an update (administrators only; anyone else gets "not found", as for pupils).
@@ -256,7 +279,10 @@ pub async fn update(
         };
         match state.store.update_timpson(&session.user.caller(), &key, &change, chrono::Local::now().date_naive()).await
         {
-            Ok(()) => return Ok(Redirect::to(&format!("/explore/timpson/{key}")).into_response()),
+            Ok(()) => {
+                state.pages.invalidate("/explore/timpson");
+                return Ok(Redirect::to(&format!("/explore/timpson/{key}")).into_response());
+            }
             Err(StoreError::Invalid(e)) => errors.extend(e.0.into_iter().map(|f| (f.field, f.message))),
             Err(e) => return Err(e.into()),
         }

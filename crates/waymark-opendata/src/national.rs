@@ -1,0 +1,706 @@
+//! The national model behind the public observatory: every map measure for every LA and year,
+//! LA profiles (trends, reasons, rank, statistical neighbours, data gaps), the cold-spot index,
+//! headline figures and the cost of exclusion. Everything is computed from the loaded open
+//! data; nothing is typed in except the published cost estimate, which is shown with its source.
+
+use crate::ap::ApData;
+use crate::exclusions::{Area, LaitMeasure, Reason, SchoolType};
+use crate::las::LaInfo;
+use crate::value::Value;
+use crate::OpenData;
+use std::collections::{BTreeSet, HashMap};
+use waymark_analytics::index::{self, Component, Scored};
+use waymark_domain::AcademicYear;
+
+/// A base exclusion measure, by school type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Base {
+    Perm,
+    Susp,
+    OnePlus,
+}
+
+impl Base {
+    pub const ALL: [Base; 3] = [Base::Perm, Base::Susp, Base::OnePlus];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Base::Perm => "perm",
+            Base::Susp => "susp",
+            Base::OnePlus => "one-plus",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Base::Perm => "Permanent exclusion rate",
+            Base::Susp => "Suspension rate",
+            Base::OnePlus => "Pupils with one or more suspensions",
+        }
+    }
+
+    fn lait(self, st: SchoolType) -> LaitMeasure {
+        match self {
+            Base::Perm => LaitMeasure::PermRate(st),
+            Base::Susp => LaitMeasure::SuspRate(st),
+            Base::OnePlus => LaitMeasure::OnePlusRate(st),
+        }
+    }
+}
+
+/// Everything the map can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Measure {
+    Rate(Base),
+    /// Change in a base rate over `years` years (percentage points).
+    Change(Base, u8),
+    /// Exclusions for one reason per 10,000 pupils (permanent) — 2006/07 to 2016/17.
+    PermReason(Reason),
+    /// Suspensions for one reason per 100 pupils — 2006/07 to 2016/17.
+    SuspReason(Reason),
+    LacOnePlusSusp,
+    CinOnePlusSusp,
+    CinPerm,
+    /// School-arranged AP placements (count), January 2023 census.
+    ApPlacements,
+    /// The share of school-arranged AP placements with unregistered providers, %.
+    ApUnregisteredShare,
+    /// Pupils in LA-arranged AP (AP census 2023).
+    ApLaArranged,
+    ColdSpot,
+}
+
+/// How a measure is described to people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureInfo {
+    pub measure: Measure,
+    pub code: String,
+    pub label: String,
+    pub unit: &'static str,
+    /// Whether the school type choice applies.
+    pub by_school_type: bool,
+    pub source: &'static str,
+    pub definition: String,
+}
+
+const SOURCE_2006_2017: &str =
+    "DfE, Permanent and fixed-period exclusions in England (SFR35/2017 and the 2016/17 release)";
+const SOURCE_LAIT: &str = "DfE Local Authority Interactive Tool (suspensions and permanent exclusions; outcomes for children in need and looked after)";
+const SOURCE_AP: &str =
+    "DfE, Schools, pupils and their characteristics 2022/23 (January 2023 census) and the AP census 2023";
+/// The unregistered provider types in the school-arranged AP table.
+const UNREGISTERED: [&str; 2] = ["Other unregistered provider", "One on one tuition"];
+/// The change measures offered.
+pub const CHANGE_YEARS: [u8; 2] = [3, 5];
+
+impl Measure {
+    pub fn all() -> Vec<Measure> {
+        let mut all: Vec<Measure> = Base::ALL.iter().map(|b| Measure::Rate(*b)).collect();
+        for b in Base::ALL {
+            for n in CHANGE_YEARS {
+                all.push(Measure::Change(b, n));
+            }
+        }
+        all.extend([Measure::LacOnePlusSusp, Measure::CinOnePlusSusp, Measure::CinPerm]);
+        all.extend(Reason::ALL.iter().map(|r| Measure::PermReason(*r)));
+        all.extend(Reason::ALL.iter().map(|r| Measure::SuspReason(*r)));
+        all.extend([Measure::ApPlacements, Measure::ApUnregisteredShare, Measure::ApLaArranged, Measure::ColdSpot]);
+        all
+    }
+
+    /// The stable code used in URLs.
+    pub fn code(self) -> String {
+        match self {
+            Measure::Rate(b) => b.code().to_string(),
+            Measure::Change(b, n) => format!("change-{}-{n}", b.code()),
+            Measure::PermReason(r) => format!("perm-reason-{}", reason_slug(r)),
+            Measure::SuspReason(r) => format!("susp-reason-{}", reason_slug(r)),
+            Measure::LacOnePlusSusp => "cla-one-plus".into(),
+            Measure::CinOnePlusSusp => "cin-one-plus".into(),
+            Measure::CinPerm => "cin-perm".into(),
+            Measure::ApPlacements => "ap-placements".into(),
+            Measure::ApUnregisteredShare => "ap-unregistered".into(),
+            Measure::ApLaArranged => "ap-la-arranged".into(),
+            Measure::ColdSpot => "cold-spot".into(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Measure> {
+        Measure::all().into_iter().find(|m| m.code() == code)
+    }
+
+    pub fn info(self) -> MeasureInfo {
+        let (label, unit, by_type, source, definition): (String, &str, bool, &str, String) = match self {
+            Measure::Rate(b) => (
+                b.label().into(),
+                "%",
+                true,
+                SOURCE_2006_2017,
+                format!("{} as a percentage of pupils on roll at the January census (sole and dual main registrations). 2006/07 to 2016/17 from DfE's exclusion statistics; later years from LAIT.", b.label()),
+            ),
+            Measure::Change(b, n) => (
+                format!("Change in {} over {n} years", b.label().to_lowercase()),
+                "percentage points",
+                true,
+                SOURCE_2006_2017,
+                format!("The year's rate minus the rate {n} years earlier, in percentage points. Rising rates are orange, falling purple."),
+            ),
+            Measure::PermReason(r) => (
+                format!("Permanent exclusions for {} per 10,000 pupils", r.label().to_lowercase()),
+                "per 10,000 pupils",
+                true,
+                SOURCE_2006_2017,
+                "Permanent exclusions recorded with this reason per 10,000 pupils on roll. Published for 2006/07 to 2016/17 with the older list of reasons.".into(),
+            ),
+            Measure::SuspReason(r) => (
+                format!("Suspensions for {} per 100 pupils", r.label().to_lowercase()),
+                "per 100 pupils",
+                true,
+                SOURCE_2006_2017,
+                "Suspensions recorded with this reason per 100 pupils on roll, 2006/07 to 2016/17.".into(),
+            ),
+            Measure::LacOnePlusSusp => (LaitMeasure::LacOnePlusSusp.label(), "%", false, SOURCE_LAIT, "Children looked after continuously for 12 months with at least one suspension in the year.".into()),
+            Measure::CinOnePlusSusp => (LaitMeasure::CinOnePlusSusp.label(), "%", false, SOURCE_LAIT, "Children in need at 31 March with at least one suspension in the academic year.".into()),
+            Measure::CinPerm => (LaitMeasure::CinPerm.label(), "%", false, SOURCE_LAIT, "Children in need at 31 March with a permanent exclusion in the academic year.".into()),
+            Measure::ApPlacements => (
+                "School-arranged AP placements".into(),
+                "placements",
+                false,
+                SOURCE_AP,
+                "Placements in alternative provision arranged by schools, January 2023 census. A rate per 1,000 pupils needs the 2022/23 pupil headcount by LA, which is not in the loaded data, so the count is shown.".into(),
+            ),
+            Measure::ApUnregisteredShare => (
+                "School-arranged AP in unregistered provision".into(),
+                "% of placements",
+                false,
+                SOURCE_AP,
+                format!("Placements with {} as a share of all school-arranged AP placements with a known setting type, January 2023.", UNREGISTERED.join(" or ").to_lowercase()),
+            ),
+            Measure::ApLaArranged => ("Pupils in LA-arranged AP".into(), "pupils", false, SOURCE_AP, "Pupils in alternative provision arranged by the local authority, AP census January 2023.".into()),
+            Measure::ColdSpot => (
+                "Cold-spot index".into(),
+                "index (0 best, 100 worst)",
+                false,
+                "Waymark, from the measures above",
+                "How poor an excluded child's chances are in the LA, relative to other LAs: see the method.".into(),
+            ),
+        };
+        MeasureInfo { measure: self, code: self.code(), label, unit, by_school_type: by_type, source, definition }
+    }
+}
+
+/// One figure for one LA: the number if there is one, and what to show either way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub value: Option<f64>,
+    /// As people read it: "0.12", "c" (suppressed), "No data", …
+    pub shown: String,
+}
+
+impl Cell {
+    fn from_value(v: &Value, dp: usize) -> Cell {
+        match v.number() {
+            Some(n) => Cell { value: Some(n), shown: format!("{n:.dp$}") },
+            None => Cell { value: None, shown: describe_missing(v) },
+        }
+    }
+
+    fn number(n: f64, dp: usize) -> Cell {
+        Cell { value: Some(n), shown: format!("{n:.dp$}") }
+    }
+
+    fn no_data() -> Cell {
+        Cell { value: None, shown: "No data".into() }
+    }
+}
+
+fn describe_missing(v: &Value) -> String {
+    match v {
+        Value::Suppressed => "Suppressed (small number)".into(),
+        Value::NotApplicable => "Not applicable".into(),
+        Value::LowReliability => "Low reliability".into(),
+        Value::RoundsToZero => "Fewer than 0.5".into(),
+        _ => "Not available".into(),
+    }
+}
+
+/// One row of the map's table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRow<'a> {
+    pub la: &'a LaInfo,
+    pub cell: Cell,
+    /// 1 = highest value among LAs with data.
+    pub rank: Option<usize>,
+}
+
+/// A component of the cold-spot index with its weight and why it is there.
+pub struct ColdSpotComponent {
+    pub measure: Measure,
+    pub weight: f64,
+    pub why: &'static str,
+}
+
+/// The cold-spot method: the components, their weights and the reasons for them.
+pub fn cold_spot_components() -> Vec<ColdSpotComponent> {
+    vec![
+        ColdSpotComponent {
+            measure: Measure::Rate(Base::Perm),
+            weight: 0.30,
+            why: "More children permanently excluded: more children who need a good place in AP.",
+        },
+        ColdSpotComponent {
+            measure: Measure::CinPerm,
+            weight: 0.15,
+            why: "Children with a social worker excluded: the most vulnerable excluded children.",
+        },
+        ColdSpotComponent {
+            measure: Measure::Rate(Base::Susp),
+            weight: 0.15,
+            why: "Suspensions: lost days of education and a step towards exclusion.",
+        },
+        ColdSpotComponent {
+            measure: Measure::Change(Base::Perm, 5),
+            weight: 0.15,
+            why: "A rising permanent exclusion rate: the system under growing strain.",
+        },
+        ColdSpotComponent {
+            measure: Measure::ApUnregisteredShare,
+            weight: 0.25,
+            why: "Placements with unregistered providers: no Ofsted inspection of the education itself.",
+        },
+    ]
+}
+
+/// LAs need at least this share of the index weight present to be scored.
+pub const COLD_SPOT_MIN_COVERAGE: f64 = 0.6;
+
+/// The published lifetime cost of one permanently excluded pupil.
+pub struct CostSource {
+    pub per_pupil: f64,
+    pub price_year: &'static str,
+    pub source: &'static str,
+}
+
+/// IPPR, Making the difference (2017): about £370,000 per excluded pupil over a lifetime
+/// (education, benefits, health and criminal justice).
+pub const IPPR_COST: CostSource = CostSource {
+    per_pupil: 370_000.0,
+    price_year: "2017",
+    source: "IPPR, Making the difference: breaking the link between school exclusion and social exclusion (2017)",
+};
+
+/// A figure for the "exclusions in numbers" block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub figure: String,
+    pub text: String,
+    pub year: String,
+    pub source: &'static str,
+}
+
+/// The observatory's model: the open data with lookups built once.
+pub struct Observatory {
+    pub data: OpenData,
+    rows: HashMap<(i32, Area, SchoolType), usize>,
+    lait: HashMap<(LaitMeasure, i32, Area), usize>,
+    reasons: HashMap<(i32, Area, SchoolType, Reason), usize>,
+    last_detailed_year: i32,
+    last_lait_year: i32,
+    /// The cold-spot index per year, computed once (it ranks every LA on every component).
+    cold: std::sync::OnceLock<HashMap<i32, Vec<(u16, Scored)>>>,
+}
+
+impl Observatory {
+    pub fn new(data: OpenData) -> Observatory {
+        let rows =
+            data.exclusions.iter().enumerate().map(|(i, r)| ((r.year.0, r.area.clone(), r.school_type), i)).collect();
+        let lait = data.lait.iter().enumerate().map(|(i, r)| ((r.measure, r.start_year, r.area.clone()), i)).collect();
+        let reasons = data
+            .reasons
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.year.0, r.area.clone(), r.school_type, r.reason), i))
+            .collect();
+        let last_detailed_year = data.exclusions.iter().map(|r| r.year.0).max().unwrap_or(2016);
+        let last_lait_year = data.lait.iter().map(|r| r.start_year).max().unwrap_or(last_detailed_year);
+        Observatory { data, rows, lait, reasons, last_detailed_year, last_lait_year, cold: std::sync::OnceLock::new() }
+    }
+
+    /// The academic years (start years) a measure has data for.
+    pub fn years(&self, measure: Measure) -> Vec<i32> {
+        let first_detailed = self.data.exclusions.iter().map(|r| r.year.0).min().unwrap_or(2006);
+        let lait_years = |m: LaitMeasure| -> Vec<i32> {
+            let set: BTreeSet<i32> = self.data.lait.iter().filter(|r| r.measure == m).map(|r| r.start_year).collect();
+            set.into_iter().collect()
+        };
+        match measure {
+            Measure::Rate(_) => (first_detailed..=self.last_lait_year).collect(),
+            Measure::Change(_, n) => (first_detailed + i32::from(n)..=self.last_lait_year).collect(),
+            Measure::PermReason(_) | Measure::SuspReason(_) => (first_detailed..=self.last_detailed_year).collect(),
+            Measure::LacOnePlusSusp => lait_years(LaitMeasure::LacOnePlusSusp),
+            Measure::CinOnePlusSusp => lait_years(LaitMeasure::CinOnePlusSusp),
+            Measure::CinPerm => lait_years(LaitMeasure::CinPerm),
+            Measure::ApPlacements | Measure::ApUnregisteredShare | Measure::ApLaArranged => self.ap_years(),
+            Measure::ColdSpot => self.cold_spot_years(),
+        }
+    }
+
+    fn ap_years(&self) -> Vec<i32> {
+        let set: BTreeSet<i32> = self.data.ap.settings.iter().map(|r| r.year.0).collect();
+        set.into_iter().collect()
+    }
+
+    /// The index needs the AP data, so it exists for the AP year(s).
+    fn cold_spot_years(&self) -> Vec<i32> {
+        self.ap_years().into_iter().filter(|y| *y <= self.last_lait_year).collect()
+    }
+
+    /// A base rate for an area: the 2006–2017 tables where they cover the year (they have counts),
+    /// LAIT after.
+    pub fn rate(&self, base: Base, st: SchoolType, year: i32, area: &Area) -> Cell {
+        if year <= self.last_detailed_year {
+            if let Some(&i) = self.rows.get(&(year, area.clone(), st)) {
+                let r = &self.data.exclusions[i];
+                let v = match base {
+                    Base::Perm => &r.perm_rate,
+                    Base::Susp => &r.susp_rate,
+                    Base::OnePlus => &r.one_plus_rate,
+                };
+                return Cell::from_value(v, 2);
+            }
+        }
+        self.lait_cell(base.lait(st), year, area)
+    }
+
+    fn lait_cell(&self, m: LaitMeasure, year: i32, area: &Area) -> Cell {
+        match self.lait.get(&(m, year, area.clone())) {
+            Some(&i) => Cell::from_value(&self.data.lait[i].value, 2),
+            None => Cell::no_data(),
+        }
+    }
+
+    /// A measure's figure for an LA (or the nation or a region, where the data has it).
+    pub fn cell(&self, measure: Measure, st: SchoolType, year: i32, area: &Area) -> Cell {
+        match measure {
+            Measure::Rate(b) => self.rate(b, st, year, area),
+            Measure::Change(b, n) => {
+                let (now, then) = (self.rate(b, st, year, area), self.rate(b, st, year - i32::from(n), area));
+                match (now.value, then.value) {
+                    (Some(a), Some(b)) => Cell { value: Some(a - b), shown: format!("{:+.2}", a - b) },
+                    _ => Cell {
+                        value: None,
+                        shown: format!(
+                            "No data for both {} and {}",
+                            AcademicYear(year - i32::from(n)),
+                            AcademicYear(year)
+                        ),
+                    },
+                }
+            }
+            Measure::PermReason(r) | Measure::SuspReason(r) => self.reason_rate(measure, r, st, year, area),
+            Measure::LacOnePlusSusp => self.lait_cell(LaitMeasure::LacOnePlusSusp, year, area),
+            Measure::CinOnePlusSusp => self.lait_cell(LaitMeasure::CinOnePlusSusp, year, area),
+            Measure::CinPerm => self.lait_cell(LaitMeasure::CinPerm, year, area),
+            Measure::ApPlacements => ap_placements(&self.data.ap, year, area, None),
+            Measure::ApUnregisteredShare => ap_unregistered_share(&self.data.ap, year, area),
+            Measure::ApLaArranged => match self.data.ap.census_total(AcademicYear(year), area) {
+                Some(v) => Cell::from_value(&v, 0),
+                None => Cell::no_data(),
+            },
+            Measure::ColdSpot => match area {
+                Area::La(n) => self
+                    .cold_index()
+                    .get(&year)
+                    .and_then(|all| all.iter().find(|(la, _)| la == n))
+                    .and_then(|(_, s)| s.score)
+                    .map_or_else(
+                        || Cell { value: None, shown: "No data (too little to score)".into() },
+                        |s| Cell::number(s, 0),
+                    ),
+                _ => Cell::no_data(),
+            },
+        }
+    }
+
+    fn reason_rate(&self, measure: Measure, reason: Reason, st: SchoolType, year: i32, area: &Area) -> Cell {
+        let (Some(&ri), Some(&hi)) =
+            (self.reasons.get(&(year, area.clone(), st, reason)), self.rows.get(&(year, area.clone(), st)))
+        else {
+            return Cell::no_data();
+        };
+        let r = &self.data.reasons[ri];
+        let (count, per) = match measure {
+            Measure::PermReason(_) => (&r.perm, 10_000.0),
+            _ => (&r.susp, 100.0),
+        };
+        match (count.number(), self.data.exclusions[hi].headcount.number()) {
+            (Some(c), Some(h)) if h > 0.0 => Cell::number(c / h * per, 2),
+            (None, _) => Cell { value: None, shown: describe_missing(count) },
+            _ => Cell::no_data(),
+        }
+    }
+
+    /// Every LA that existed in the year, with its figure and rank (1 = highest).
+    pub fn map_rows(&self, measure: Measure, st: SchoolType, year: i32) -> Vec<MapRow<'_>> {
+        let mut rows: Vec<MapRow> = self
+            .data
+            .las
+            .active_in(year)
+            .into_iter()
+            .filter(|la| !la.ons_code.is_empty())
+            .map(|la| MapRow { la, cell: self.cell(measure, st, year, &Area::La(la.number)), rank: None })
+            .collect();
+        let mut order: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].cell.value.is_some()).collect();
+        order.sort_by(|a, b| rows[*b].cell.value.unwrap_or(0.0).total_cmp(&rows[*a].cell.value.unwrap_or(0.0)));
+        for (rank, i) in order.into_iter().enumerate() {
+            rows[i].rank = Some(rank + 1);
+        }
+        rows
+    }
+
+    fn cold_index(&self) -> &HashMap<i32, Vec<(u16, Scored)>> {
+        self.cold.get_or_init(|| {
+            self.cold_spot_years()
+                .into_iter()
+                .map(|y| (y, self.compute_cold_spots(y).into_iter().map(|(la, s)| (la.number, s)).collect()))
+                .collect()
+        })
+    }
+
+    /// The cold-spot index for every LA active in `year`.
+    pub fn cold_spots(&self, year: i32) -> Vec<(&LaInfo, Scored)> {
+        let index = self.cold_index().get(&year);
+        self.data
+            .las
+            .active_in(year)
+            .into_iter()
+            .filter_map(|la| index?.iter().find(|(n, _)| *n == la.number).map(|(_, s)| (la, s.clone())))
+            .collect()
+    }
+
+    fn compute_cold_spots(&self, year: i32) -> Vec<(&LaInfo, Scored)> {
+        let las: Vec<&LaInfo> =
+            self.data.las.active_in(year).into_iter().filter(|la| !la.ons_code.is_empty()).collect();
+        let comps = cold_spot_components();
+        let components: Vec<Component> = comps
+            .iter()
+            .map(|c| Component { name: c.measure.code(), weight: c.weight, higher_is_worse: true })
+            .collect();
+        let values: Vec<Vec<Option<f64>>> = comps
+            .iter()
+            .map(|c| {
+                let y = self.component_year(c.measure, year);
+                las.iter().map(|la| self.cell(c.measure, SchoolType::Total, y, &Area::La(la.number)).value).collect()
+            })
+            .collect();
+        las.into_iter().zip(index::score(&components, &values, COLD_SPOT_MIN_COVERAGE)).collect()
+    }
+
+    /// The year a component is read for an index of `year`: its own latest year at or before.
+    pub fn component_year(&self, measure: Measure, year: i32) -> i32 {
+        self.years(measure).into_iter().filter(|y| *y <= year).max().unwrap_or(year)
+    }
+
+    /// The latest year any exclusion rate is published for.
+    pub fn latest_year(&self) -> i32 {
+        self.last_lait_year
+    }
+
+    /// The latest year with counts (not only rates).
+    pub fn latest_detailed_year(&self) -> i32 {
+        self.last_detailed_year
+    }
+
+    /// Permanent exclusions (a count) for an area in a year with counts.
+    pub fn permanent_exclusions(&self, year: i32, area: &Area) -> Option<f64> {
+        self.rows.get(&(year, area.clone(), SchoolType::Total)).and_then(|&i| self.data.exclusions[i].perm.number())
+    }
+
+    /// Headline figures computed from the data, each with its year and source.
+    pub fn headlines(&self) -> Vec<Headline> {
+        let y = self.last_detailed_year;
+        let year = AcademicYear(y).to_string();
+        let mut out = Vec::new();
+        if let Some(row) = self.rows.get(&(y, Area::National, SchoolType::Total)).map(|&i| &self.data.exclusions[i]) {
+            if let Some(p) = row.perm.number() {
+                out.push(Headline {
+                    figure: thousands(p),
+                    text: "pupils were permanently excluded from state-funded schools in England".into(),
+                    year: year.clone(),
+                    source: SOURCE_2006_2017,
+                });
+            }
+            if let Some(s) = row.susp.number() {
+                out.push(Headline {
+                    figure: thousands(s),
+                    text: "suspensions (fixed-period exclusions) were given".into(),
+                    year: year.clone(),
+                    source: SOURCE_2006_2017,
+                });
+            }
+            if let (Some(p), Some(h)) = (row.perm.number(), row.headcount.number()) {
+                out.push(Headline {
+                    figure: format!("1 in {}", thousands((h / p).round())),
+                    text: "pupils was permanently excluded".into(),
+                    year: year.clone(),
+                    source: SOURCE_2006_2017,
+                });
+            }
+        }
+        let latest = self.last_lait_year;
+        if let Some(v) = self.rate(Base::Perm, SchoolType::Total, latest, &Area::National).value {
+            out.push(Headline {
+                figure: format!("{v:.2}%"),
+                text: "of pupils were permanently excluded (the latest rate published)".into(),
+                year: AcademicYear(latest).to_string(),
+                source: SOURCE_LAIT,
+            });
+        }
+        if let Some(total) =
+            ap_placements(&self.data.ap, self.ap_years().last().copied().unwrap_or(2022), &Area::National, None).value
+        {
+            let unregistered =
+                ap_unregistered_share(&self.data.ap, self.ap_years().last().copied().unwrap_or(2022), &Area::National);
+            out.push(Headline {
+                figure: thousands(total),
+                text: "placements in alternative provision were arranged by schools".into(),
+                year: "January 2023".into(),
+                source: SOURCE_AP,
+            });
+            if let Some(share) = unregistered.value {
+                out.push(Headline {
+                    figure: format!("{share:.0}%"),
+                    text: "of those placements were with unregistered providers or one-to-one tuition".into(),
+                    year: "January 2023".into(),
+                    source: SOURCE_AP,
+                });
+            }
+        }
+        out
+    }
+
+    /// Statistical neighbours: the `k` LAs most like this one on the standardised profile of
+    /// pupil numbers (log), the primary/secondary/special mix, and the exclusion and suspension
+    /// rates before the chosen year's window (the latest year with counts). Euclidean distance.
+    pub fn neighbours(&self, la: u16, k: usize) -> Vec<(&LaInfo, f64)> {
+        let y = self.last_detailed_year;
+        let features = |n: u16| -> Option<Vec<f64>> {
+            let get = |st| self.rows.get(&(y, Area::La(n), st)).map(|&i| &self.data.exclusions[i]);
+            let total = get(SchoolType::Total)?;
+            let h = total.headcount.number()?;
+            let share = |st| get(st).and_then(|r| r.headcount.number()).map(|x| x / h);
+            Some(vec![
+                h.ln(),
+                share(SchoolType::Secondary)?,
+                share(SchoolType::Special).unwrap_or(0.0),
+                total.perm_rate.number()?,
+                total.susp_rate.number()?,
+            ])
+        };
+        let all: Vec<(&LaInfo, Vec<f64>)> =
+            self.data.las.active_in(y).into_iter().filter_map(|l| features(l.number).map(|f| (l, f))).collect();
+        let Some(me) = all.iter().find(|(l, _)| l.number == la).map(|(_, f)| f.clone()) else { return Vec::new() };
+        let dims = me.len();
+        let (mean, sd): (Vec<f64>, Vec<f64>) = (0..dims)
+            .map(|d| {
+                let xs: Vec<f64> = all.iter().map(|(_, f)| f[d]).collect();
+                let m = xs.iter().sum::<f64>() / xs.len() as f64;
+                let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64;
+                (m, v.sqrt().max(1e-9))
+            })
+            .unzip();
+        let z = |f: &Vec<f64>| -> Vec<f64> { (0..dims).map(|d| (f[d] - mean[d]) / sd[d]).collect() };
+        let mz = z(&me);
+        let mut out: Vec<(&LaInfo, f64)> = all
+            .iter()
+            .filter(|(l, _)| l.number != la)
+            .map(|(l, f)| (*l, z(f).iter().zip(&mz).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt()))
+            .collect();
+        out.sort_by(|a, b| a.1.total_cmp(&b.1));
+        out.truncate(k);
+        out
+    }
+
+    /// The measures with no figure for an LA in their latest year: the LA's data gaps.
+    pub fn gaps(&self, la: u16) -> Vec<(MeasureInfo, i32, String)> {
+        Measure::all()
+            .into_iter()
+            .filter(|m| {
+                matches!(
+                    m,
+                    Measure::Rate(_)
+                        | Measure::LacOnePlusSusp
+                        | Measure::CinOnePlusSusp
+                        | Measure::CinPerm
+                        | Measure::ApPlacements
+                        | Measure::ApUnregisteredShare
+                        | Measure::ApLaArranged
+                )
+            })
+            .filter_map(|m| {
+                let year = *self.years(m).last()?;
+                let cell = self.cell(m, SchoolType::Total, year, &Area::La(la));
+                cell.value.is_none().then(|| (m.info(), year, cell.shown))
+            })
+            .collect()
+    }
+}
+
+/// School-arranged AP placements for an area, optionally for one setting type.
+fn ap_placements(ap: &ApData, year: i32, area: &Area, setting_type: Option<&str>) -> Cell {
+    let want = setting_type.unwrap_or("Total");
+    ap.settings
+        .iter()
+        .find(|r| r.year.0 == year && &r.area == area && r.setting_type == want)
+        .map_or_else(Cell::no_data, |r| Cell::from_value(&r.placements, 0))
+}
+
+/// Unregistered placements as a share of placements with a known setting type.
+fn ap_unregistered_share(ap: &ApData, year: i32, area: &Area) -> Cell {
+    let rows: Vec<_> =
+        ap.settings.iter().filter(|r| r.year.0 == year && &r.area == area && r.setting_type != "Total").collect();
+    if rows.is_empty() {
+        return Cell::no_data();
+    }
+    let known: Vec<_> = rows.iter().filter(|r| r.setting_type != "Unknown").collect();
+    if known.iter().any(|r| r.placements.number().is_none() && r.placements != Value::RoundsToZero) {
+        return Cell { value: None, shown: "Suppressed (small numbers)".into() };
+    }
+    let total: f64 = known.iter().filter_map(|r| r.placements.number()).sum();
+    let unregistered: f64 = known
+        .iter()
+        .filter(|r| UNREGISTERED.contains(&r.setting_type.as_str()))
+        .filter_map(|r| r.placements.number())
+        .sum();
+    if total < 10.0 {
+        return Cell { value: None, shown: "Too few placements to show a share".into() };
+    }
+    Cell::number(unregistered / total * 100.0, 1)
+}
+
+/// A URL-safe name for a reason: "Physical assault against a pupil" → "physical-assault-against-a-pupil".
+fn reason_slug(r: Reason) -> String {
+    let mut slug = String::new();
+    for c in r.label().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+/// 7720 → "7,720".
+pub fn thousands(n: f64) -> String {
+    let s = format!("{:.0}", n.round());
+    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}

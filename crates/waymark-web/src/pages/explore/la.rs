@@ -1,0 +1,205 @@
+//! An LA's profile: trends against its region and England, reasons, rank, statistical
+//! neighbours, alternative provision and the data that is missing.
+
+use super::model::Explore;
+use super::{csv_response, public_page, sections};
+use crate::auth::MaybeSignedIn;
+use crate::charts::lines::{line_chart, Series};
+use crate::pages::layout::Nav;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::Path;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Response;
+use waymark_domain::AcademicYear;
+use waymark_opendata::exclusions::{Area, Reason, SchoolType};
+use waymark_opendata::las::LaInfo;
+use waymark_opendata::national::{Base, Measure};
+
+pub struct Trend {
+    pub title: String,
+    pub svg: String,
+    /// (year, LA, region, England) as shown.
+    pub rows: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "la.html")]
+struct LaPage {
+    nav: Nav,
+    sections: Vec<(&'static str, &'static str, bool)>,
+    la: LaInfo,
+    status: String,
+    trends: Vec<Trend>,
+    region_note: String,
+    reasons_year: String,
+    reasons: Vec<(String, String, String, String, String)>,
+    ranks: Vec<(String, String, String)>,
+    neighbours: Vec<(u16, String, String)>,
+    ap: Vec<(String, String)>,
+    gaps: Vec<(String, String, String)>,
+}
+
+/// Find an LA by DfE number or ONS code; anything else is not found.
+fn find<'a>(explore: &'a Explore, code: &str) -> Result<&'a LaInfo, WebError> {
+    let code = code.trim_end_matches(".csv");
+    let la = match code.parse::<u16>() {
+        Ok(n) if code.len() == 3 => explore.obs.data.las.by_number(n),
+        _ => explore.obs.data.las.by_ons_code(code),
+    };
+    la.filter(|l| !l.ons_code.is_empty()).ok_or(WebError::NotFound)
+}
+
+fn trend(explore: &Explore, la: &LaInfo, base: Base) -> Trend {
+    let years = explore.obs.years(Measure::Rate(base));
+    let region = Area::Region(la.region_code.clone());
+    let series_for = |area: &Area| -> Vec<waymark_opendata::national::Cell> {
+        years.iter().map(|y| explore.obs.rate(base, SchoolType::Total, *y, area)).collect()
+    };
+    let (mine, theirs, england) = (series_for(&Area::La(la.number)), series_for(&region), series_for(&Area::National));
+    let labels: Vec<String> = years.iter().map(|y| AcademicYear(*y).to_string()).collect();
+    let title = format!("{}, {} against {} and England", base.label(), la.name, la.region_name);
+    let svg = line_chart(
+        &title,
+        "% of pupils",
+        &labels,
+        &[
+            Series { name: la.name.clone(), values: mine.iter().map(|c| c.value).collect() },
+            Series { name: la.region_name.clone(), values: theirs.iter().map(|c| c.value).collect() },
+            Series { name: "England".into(), values: england.iter().map(|c| c.value).collect() },
+        ],
+    );
+    let rows = (0..years.len())
+        .map(|i| (labels[i].clone(), mine[i].shown.clone(), theirs[i].shown.clone(), england[i].shown.clone()))
+        .collect();
+    Trend { title, svg, rows }
+}
+
+fn status(explore: &Explore, la: &LaInfo) -> String {
+    let names = |ns: &[u16]| -> String {
+        ns.iter()
+            .filter_map(|n| explore.obs.data.las.by_number(*n))
+            .map(|l| l.name.clone())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    match (la.last_year, la.successors.is_empty(), la.predecessors.is_empty()) {
+        (Some(last), false, _) => {
+            format!("Abolished after {}; succeeded by {}.", AcademicYear(last), names(&la.successors))
+        }
+        (_, _, false) => format!(
+            "Formed in {} from {}.",
+            la.first_year.map(|y| AcademicYear(y).to_string()).unwrap_or_default(),
+            names(&la.predecessors)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// `/explore/la/{code}`: the profile page, or its CSV when the code ends in `.csv`.
+pub async fn profile(
+    State(state): State<AppState>,
+    MaybeSignedIn(session): MaybeSignedIn,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    if code.ends_with(".csv") {
+        return csv(Path(code)).await;
+    }
+    public_page(&state.pages, &uri, session.as_ref(), |nav| profile_page(nav, &code))
+}
+
+fn profile_page(nav: Nav, code: &str) -> Result<String, WebError> {
+    let explore = Explore::shared().map_err(WebError::Internal)?;
+    let la = find(&explore, code)?.clone();
+    let obs = &explore.obs;
+    let trends: Vec<Trend> = Base::ALL.iter().map(|b| trend(&explore, &la, *b)).collect();
+    let detailed = obs.latest_detailed_year();
+    let area = Area::La(la.number);
+    let reasons = Reason::ALL
+        .iter()
+        .map(|r| {
+            let p = obs.cell(Measure::PermReason(*r), SchoolType::Total, detailed, &area);
+            let s = obs.cell(Measure::SuspReason(*r), SchoolType::Total, detailed, &area);
+            let e = obs.cell(Measure::PermReason(*r), SchoolType::Total, detailed, &Area::National);
+            let es = obs.cell(Measure::SuspReason(*r), SchoolType::Total, detailed, &Area::National);
+            (r.label().to_string(), p.shown, e.shown, s.shown, es.shown)
+        })
+        .collect();
+    let mut ranks = Vec::new();
+    for m in [
+        Measure::Rate(Base::Perm),
+        Measure::Rate(Base::Susp),
+        Measure::Rate(Base::OnePlus),
+        Measure::CinPerm,
+        Measure::ColdSpot,
+    ] {
+        let Some(&year) = obs.years(m).last() else { continue };
+        let rows = obs.map_rows(m, SchoolType::Total, year);
+        let with_data = rows.iter().filter(|r| r.cell.value.is_some()).count();
+        if let Some(r) = rows.iter().find(|r| r.la.number == la.number) {
+            let rank = r.rank.map_or_else(|| "No rank (no data)".to_string(), |k| format!("{k} of {with_data}"));
+            ranks.push((format!("{} ({})", m.info().label, AcademicYear(year)), r.cell.shown.clone(), rank));
+        }
+    }
+    let perm_latest = obs.latest_detailed_year();
+    let neighbours = obs
+        .neighbours(la.number, 5)
+        .into_iter()
+        .map(|(n, _)| {
+            (n.number, n.name.clone(), obs.rate(Base::Perm, SchoolType::Total, perm_latest, &Area::La(n.number)).shown)
+        })
+        .collect();
+    let ap = [Measure::ApPlacements, Measure::ApUnregisteredShare, Measure::ApLaArranged]
+        .iter()
+        .filter_map(|m| {
+            obs.years(*m).last().map(|y| (m.info().label, obs.cell(*m, SchoolType::Total, *y, &area).shown))
+        })
+        .collect();
+    let gaps = obs
+        .gaps(la.number)
+        .into_iter()
+        .map(|(info, year, why)| (info.label, AcademicYear(year).to_string(), why))
+        .collect();
+    let page = LaPage {
+        nav,
+        sections: sections(""),
+        status: status(&explore, &la),
+        trends,
+        region_note: "Regional figures for London before 2017/18 are published for Inner and Outer London, not London, so the London line starts later.".into(),
+        reasons_year: AcademicYear(detailed).to_string(),
+        reasons,
+        ranks,
+        neighbours,
+        ap,
+        gaps,
+        la,
+    };
+    Ok(page.render()?)
+}
+
+/// The LA's trends as CSV.
+pub async fn csv(Path(code): Path<String>) -> Result<Response, WebError> {
+    let explore = Explore::shared().map_err(WebError::Internal)?;
+    let la = find(&explore, &code)?.clone();
+    let mut rows = Vec::new();
+    for b in Base::ALL {
+        for (year, mine, region, england) in trend(&explore, &la, b).rows {
+            rows.push(vec![
+                format!("{:03}", la.number),
+                la.name.clone(),
+                b.label().to_string(),
+                year,
+                mine,
+                region,
+                england,
+            ]);
+        }
+    }
+    let body = waymark_interchange::export::csv_table(
+        &["la_number", "la_name", "measure", "academic_year", "la", "region", "england"],
+        &rows,
+    );
+    Ok(csv_response(&format!("waymark-la-{:03}.csv", la.number), body))
+}
