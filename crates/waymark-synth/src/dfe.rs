@@ -1,42 +1,16 @@
-//! A small committed extract of DfE's exclusion statistics (SFR35/2017: LA figures for 2015/16
-//! and 2016/17, national rates by characteristic for 2015/16), so the generator and its tests run
-//! without the full open-data crate. [`crate::opendata`] builds the same [`Targets`] from
-//! `waymark-opendata` for every published year.
+//! Calibration targets from DfE's published exclusion statistics, read through
+//! `waymark-opendata` (the processed copy embedded in the binary): every LA's figures by school
+//! type for 2006/07 to 2016/17, and the national rates by pupil characteristic.
 //!
-//! Older DfE files write `x` for a suppressed number: it stays `None`, never zero.
+//! Suppressed figures stay `None`, never zero; the LA's rate then comes from its region, then
+//! England, and the calibration report says so.
 
 use crate::targets::{
     Characteristics, Group, GroupRates, LaTarget, Phase, PhaseTarget, Rate, SenKey, SexKey, Source, Targets,
 };
 use std::collections::BTreeMap;
-use waymark_domain::{AcademicYear, LocalAuthority};
-
-const LA_CSV: &str = include_str!("../data/la_exclusions_2015_2017.csv");
-const REGIONS_CSV: &str = include_str!("../data/la_regions.csv");
-const CHARACTERISTICS_CSV: &str = include_str!("../data/characteristics_2015_16.csv");
-
-/// Years the committed extract covers.
-pub const YEARS: [AcademicYear; 2] = [AcademicYear(2015), AcademicYear(2016)];
-
-/// Split one CSV line, honouring double quotes (LA names such as "Bristol, City of").
-fn split(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for ch in line.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
-fn num(s: &str) -> Option<f64> {
-    s.trim().parse().ok()
-}
+use waymark_domain::AcademicYear;
+use waymark_opendata::{Area, ExclusionRow, OpenData, SchoolType};
 
 /// The published counts of one area and school type.
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,95 +25,67 @@ pub struct Published {
     pub one_plus_rate: Option<f64>,
 }
 
-fn normalise_name(name: &str) -> String {
-    let lower = name.to_lowercase().replace('&', "and").replace("st.", "st").replace("upon", "on");
-    let lower = lower.strip_suffix(", city of").map(|s| s.to_string()).unwrap_or(lower);
-    let lower = lower.strip_prefix("city of ").map(|s| s.to_string()).unwrap_or(lower);
-    lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
-}
-
-/// LA names as DfE's 2006-2017 files write them, to LA numbers.
-pub fn la_number(name: &str) -> Option<u16> {
-    // Names the 2006-2017 files spell differently from the dated LA table.
-    const ALIASES: &[(&str, u16)] = &[
-        ("Bournemouth", 837),
-        ("Poole", 836),
-        ("Cumbria", 909),
-        ("Durham", 840),
-        ("Herefordshire", 884),
-        ("Northamptonshire", 928),
-        ("Bristol City of", 801),
-        ("Kingston upon Hull City of", 810),
-    ];
-    if let Some((_, n)) = ALIASES.iter().find(|(a, _)| *a == name) {
-        return Some(*n);
+impl Published {
+    fn of(r: &ExclusionRow) -> Published {
+        Published {
+            schools: r.schools.number(),
+            headcount: r.headcount.number(),
+            perm: r.perm.number(),
+            perm_rate: r.perm_rate.number(),
+            susp: r.susp.number(),
+            susp_rate: r.susp_rate.number(),
+            one_plus: r.one_plus.number(),
+            one_plus_rate: r.one_plus_rate.number(),
+        }
     }
-    let want = normalise_name(name);
-    (200..=999u16).find(|&n| LocalAuthority::by_number(n).is_some_and(|la| normalise_name(la.name) == want))
 }
 
-/// Targets for a year from the committed extract (2015/16 or 2016/17).
-pub fn targets(year: AcademicYear) -> Option<Targets> {
-    let period = year.dfe_period();
+fn phase_of(st: SchoolType) -> Option<Phase> {
+    match st {
+        SchoolType::Primary => Some(Phase::Primary),
+        SchoolType::Secondary => Some(Phase::Secondary),
+        SchoolType::Special => Some(Phase::Special),
+        SchoolType::Total => None,
+    }
+}
+
+/// Targets for a year with published LA figures, or `None` for a year outside the data.
+pub fn targets(data: &OpenData, year: AcademicYear) -> Option<Targets> {
     let mut national: BTreeMap<Phase, Published> = BTreeMap::new();
     let mut regions: BTreeMap<(String, Phase), Published> = BTreeMap::new();
-    let mut las: BTreeMap<(String, Phase), Published> = BTreeMap::new();
-    for line in LA_CSV.lines().skip(1) {
-        let f = split(line);
-        if f.len() < 12 || f[0] != period {
-            continue;
-        }
-        let phase = match f[3].as_str() {
-            "Primary" => Phase::Primary,
-            "Secondary" => Phase::Secondary,
-            "Special" => Phase::Special,
-            _ => continue,
-        };
-        let p = Published {
-            schools: num(&f[4]),
-            headcount: num(&f[5]),
-            perm: num(&f[6]),
-            perm_rate: num(&f[7]),
-            susp: num(&f[8]),
-            susp_rate: num(&f[9]),
-            one_plus: num(&f[10]),
-            one_plus_rate: num(&f[11]),
-        };
-        match f[1].as_str() {
-            "National" => {
-                national.insert(phase, p);
+    let mut las: BTreeMap<(u16, Phase), Published> = BTreeMap::new();
+    for r in data.exclusions.iter().filter(|r| r.year == year) {
+        let Some(phase) = phase_of(r.school_type) else { continue };
+        match &r.area {
+            Area::National => {
+                national.insert(phase, Published::of(r));
             }
-            "Region" => {
-                regions.insert((f[2].clone(), phase), p);
+            Area::Region(code) => {
+                regions.insert((code.clone(), phase), Published::of(r));
             }
-            _ => {
-                las.insert((f[2].clone(), phase), p);
+            Area::La(n) => {
+                las.insert((*n, phase), Published::of(r));
             }
         }
     }
     if national.is_empty() {
         return None;
     }
-    let region_of: BTreeMap<String, String> =
-        REGIONS_CSV.lines().skip(1).map(split).filter(|f| f.len() > 4).map(|f| (f[4].clone(), f[3].clone())).collect();
-    let names: Vec<String> =
-        las.keys().map(|(n, _)| n.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let numbers: std::collections::BTreeSet<u16> = las.keys().map(|(n, _)| *n).collect();
     let mut out = Vec::new();
-    for name in names {
-        let Some(number) = la_number(&name) else { continue };
-        let region = region_of.get(&name).cloned().unwrap_or_default();
+    for number in numbers {
+        let Some(la) = data.las.by_number(number) else { continue };
         let phases = Phase::ALL
             .iter()
             .filter_map(|&phase| {
-                let p = las.get(&(name.clone(), phase))?;
-                let fallbacks = [regions.get(&(region.clone(), phase)).copied(), national.get(&phase).copied()];
+                let p = las.get(&(number, phase))?;
+                let fallbacks = [regions.get(&(la.region_code.clone(), phase)).copied(), national.get(&phase).copied()];
                 Some(phase_target(phase, p, &fallbacks))
             })
             .collect();
-        out.push(LaTarget { number, name, region, phases });
+        out.push(LaTarget { number, name: la.name.clone(), region: la.region_name.clone(), phases });
     }
-    out.sort_by_key(|l| l.number);
-    Some(Targets { year, las: out, characteristics: characteristics() })
+    Some(Targets { year, las: out, characteristics: characteristics(data, year) })
 }
 
 /// One LA's figures for a school type, with suppressed rates taken from the region, then England.
@@ -178,28 +124,32 @@ pub fn phase_target(phase: Phase, p: &Published, fallbacks: &[Option<Published>;
     }
 }
 
-/// The national characteristics table, 2015/16, school type "Total".
-pub fn characteristics() -> Characteristics {
+/// The national characteristics table for school type "Total": the published year nearest to
+/// `year` (the table covers 2011/12 to 2015/16; later years use 2015/16, earlier ones 2011/12).
+pub fn characteristics(data: &OpenData, year: AcademicYear) -> Characteristics {
+    let years: std::collections::BTreeSet<AcademicYear> = data.characteristics.iter().map(|r| r.year).collect();
+    let chosen = years.iter().rev().find(|y| **y <= year).or_else(|| years.iter().next()).copied().unwrap_or(year);
     let mut total = None;
     let mut groups = Vec::new();
-    for line in CHARACTERISTICS_CSV.lines().skip(1) {
-        let f = split(line);
-        if f.len() < 15 {
-            continue;
-        }
+    for r in data
+        .characteristics
+        .iter()
+        .filter(|r| r.year == chosen && r.school_type == SchoolType::Total && r.sex == "Total")
+    {
         let rates = GroupRates {
-            headcount: num(&f[8]).unwrap_or(0.0),
-            perm: num(&f[9]),
-            susp: num(&f[11]),
-            one_plus: num(&f[13]),
+            headcount: r.headcount.number().unwrap_or(0.0),
+            perm: r.perm.number(),
+            susp: r.susp.number(),
+            one_plus: r.one_plus.number(),
         };
-        match characteristic_group(&f[6]) {
+        match characteristic_group(&r.characteristic) {
             Some(g) => groups.push((g, rates)),
-            None if f[6] == "Total" => total = Some(rates),
+            None if r.characteristic == "Total" => total = Some(rates),
             None => {}
         }
     }
-    Characteristics { year: AcademicYear(2015), total: total.expect("the extract has a total row"), groups }
+    let total = total.unwrap_or(GroupRates { headcount: 0.0, perm: None, susp: None, one_plus: None });
+    Characteristics { year: chosen, total, groups }
 }
 
 /// The group a SFR35 `characteristic_1` value names, if the generator models it.
@@ -224,18 +174,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_la_in_the_extract_is_found() {
-        let t = targets(AcademicYear(2016)).unwrap();
-        let names: std::collections::BTreeSet<String> = LA_CSV
-            .lines()
-            .map(split)
-            .filter(|f| f.len() > 2 && f[0] == "201617" && f[1] == "Local authority")
-            .map(|f| f[2].clone())
-            .collect();
-        let missing: Vec<_> = names.iter().filter(|n| la_number(n).is_none()).collect();
-        assert!(missing.is_empty(), "unmatched LA names: {missing:?}");
-        assert_eq!(t.las.len(), names.len());
-        let kent = t.la(886).unwrap();
-        assert_eq!(kent.phase(Phase::Secondary).unwrap().headcount, 99_502);
+    fn every_published_year_has_targets_for_every_la() {
+        let data = OpenData::shared().unwrap();
+        for year in data.years() {
+            let t = targets(data, year).unwrap();
+            assert!(t.las.len() >= 150, "{year}: {} LAs", t.las.len());
+            assert!(t.characteristics.groups.len() > 10, "{year}: characteristics");
+        }
+        let t = targets(data, AcademicYear(2016)).unwrap();
+        assert_eq!(t.la(886).unwrap().phase(Phase::Secondary).unwrap().headcount, 99_502);
+        assert!(targets(data, AcademicYear(2030)).is_none());
     }
 }

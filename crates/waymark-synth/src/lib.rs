@@ -35,8 +35,10 @@ use waymark_domain::AcademicYear;
 /// This crate's one error type.
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
-    #[error("no published exclusion figures for {0}: the committed extract covers 2015/16 and 2016/17")]
+    #[error("no published LA exclusion figures for {0}: the open data covers 2006/07 to 2016/17")]
     NoYear(AcademicYear),
+    #[error("the embedded open data would not load: {0}")]
+    OpenData(String),
     #[error("LA {0} has no published exclusion figures for {1}; try an LA number such as 886 (Kent)")]
     NoLa(u16, AcademicYear),
     #[error("writing {path}: {source}")]
@@ -49,7 +51,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
 
 /// A year's targets: every LA's published figures and the national characteristics table.
 pub fn targets(year: AcademicYear) -> Result<Targets, SynthError> {
-    dfe::targets(year).ok_or(SynthError::NoYear(year))
+    let data = waymark_opendata::OpenData::shared().map_err(|e| SynthError::OpenData(e.to_string()))?;
+    dfe::targets(data, year).ok_or(SynthError::NoYear(year))
 }
 
 /// Options shared by the generating calls.

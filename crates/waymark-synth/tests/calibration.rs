@@ -2,7 +2,6 @@
 
 use waymark_domain::AcademicYear;
 use waymark_synth::calibrate::check;
-use waymark_synth::dfe;
 
 /// LAs of different sizes: City of London, Rutland, Hartlepool, Camden, Bristol, Manchester,
 /// Hampshire, Birmingham, Lancashire, Kent.
@@ -14,7 +13,7 @@ const SAMPLE: [u16; 10] = [201, 857, 805, 202, 801, 352, 850, 330, 888, 886];
 /// so the result is deterministic, and we allow at most two.
 #[test]
 fn sampled_las_match_published_counts_at_full_headcount() {
-    let targets = dfe::targets(AcademicYear(2016)).unwrap().only(&SAMPLE);
+    let targets = waymark_synth::targets(AcademicYear(2016)).unwrap().only(&SAMPLE);
     assert_eq!(targets.las.len(), SAMPLE.len());
     let report = check(&targets, 20_240_901);
     let failed: Vec<_> = report.cells.iter().filter(|c| !c.pass).collect();
@@ -29,7 +28,7 @@ fn sampled_las_match_published_counts_at_full_headcount() {
 /// both groups, so sampling noise is a few per cent).
 #[test]
 fn national_odds_ratios_match_the_characteristics_table() {
-    let targets = dfe::targets(AcademicYear(2015)).unwrap();
+    let targets = waymark_synth::targets(AcademicYear(2015)).unwrap();
     let report = check(&targets, 7);
     let bad: Vec<String> = report
         .odds

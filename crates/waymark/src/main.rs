@@ -2,6 +2,7 @@
 
 mod admin;
 mod config;
+mod data;
 mod demo;
 
 use anyhow::Result;
@@ -49,6 +50,20 @@ enum Command {
         #[arg(long, env = "WAYMARK_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Generate a synthetic LA-year (or all of England) in the import format, calibrated to DfE's
+    /// published exclusion statistics; or check that calibration (`waymark synth check`).
+    Synth(data::SynthArgs),
+    /// Benchmarks that print figures (never pass/fail): `waymark bench synth`.
+    Bench {
+        #[command(subcommand)]
+        what: data::BenchCommand,
+    },
+    /// The public open data: rebuild the committed processed copy from DfE's raw files, or check
+    /// that every published rate reproduces from its counts and that sources agree.
+    Opendata {
+        #[command(subcommand)]
+        command: data::OpendataCommand,
+    },
     /// Administration: accounts and the audit log.
     Admin {
         #[command(flatten)]
@@ -88,6 +103,9 @@ async fn run(cli: Cli) -> Result<()> {
             serve(store, config, bind).await
         }
         Command::Admin { store, command } => admin::run(store.open().await?, command).await,
+        Command::Synth(args) => data::synth(args),
+        Command::Bench { what } => data::bench(what),
+        Command::Opendata { command } => data::opendata(command),
     }
 }
 

@@ -1,0 +1,206 @@
+//! `waymark synth`, `waymark bench` and `waymark opendata`: thin wrappers over the synth and
+//! open-data crates, with arguments checked and explained.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use waymark_domain::AcademicYear;
+use waymark_opendata::OpenData;
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SynthArgs {
+    #[command(subcommand)]
+    check: Option<SynthCommand>,
+    /// The LA: DfE number (886), ONS code (E10000016) or name (Kent).
+    #[arg(long)]
+    la: Option<String>,
+    /// `england` streams every LA of the year to --out, one LA at a time.
+    #[arg(long)]
+    scale: Option<String>,
+    /// Academic year with published LA figures: 2006/07 to 2016/17.
+    #[arg(long, default_value = "2016/17")]
+    year: String,
+    /// The same seed gives byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Folder to write the CSV files into (created if missing).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Leave out attendance.csv (the largest table).
+    #[arg(long)]
+    no_attendance: bool,
+}
+
+#[derive(Subcommand)]
+enum SynthCommand {
+    /// Generate every LA (or those given) and compare with the published figures: each LA ×
+    /// school type within the 99% interval of its published rate, and the national odds ratios.
+    Check {
+        #[arg(long, default_value = "2016/17")]
+        year: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only these LAs (number, ONS code or name); all LAs if none.
+        #[arg(long)]
+        la: Vec<String>,
+        /// List every cell, not only the failures and the summary.
+        #[arg(long)]
+        all_cells: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Pupils/s, attendance marks/s and peak memory for one large LA (and England with --england).
+    Synth {
+        #[arg(long, default_value = "2016/17")]
+        year: String,
+        /// LAs to time (number, ONS code or name).
+        #[arg(long, default_values_t = ["801".to_string(), "886".to_string()])]
+        la: Vec<String>,
+        /// Also stream all of England (about 8 million pupils, several GB of files).
+        #[arg(long)]
+        england: bool,
+        /// Where to write the generated files (removed afterwards only if you remove them).
+        #[arg(long, default_value = "waymark-bench")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OpendataCommand {
+    /// Rebuild data/opendata/ (tables and simplified boundaries) from the raw files.
+    Build {
+        /// The raw `data` folder (with dfe-exclusion-statistics-2006-2017/, la-code-lookups/, …).
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long, default_value = "data/opendata")]
+        out: PathBuf,
+    },
+    /// Recompute every published rate from its counts and compare sources that overlap.
+    Check {
+        /// Check the raw files in this folder instead of the copy embedded in the binary.
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
+}
+
+fn year(text: &str) -> Result<AcademicYear> {
+    text.parse::<AcademicYear>().map_err(|e| anyhow::anyhow!("--year: {e}"))
+}
+
+fn data() -> Result<&'static OpenData> {
+    OpenData::shared().map_err(|e| anyhow::anyhow!("the embedded open data would not load: {e}"))
+}
+
+fn la_number(text: &str) -> Result<u16> {
+    Ok(data()?.las.parse(text).with_context(|| format!("--la {text:?}"))?.number)
+}
+
+pub fn synth(args: SynthArgs) -> Result<()> {
+    if let Some(SynthCommand::Check { year: y, seed, la, all_cells }) = args.check {
+        let las = la.iter().map(|l| la_number(l)).collect::<Result<Vec<_>>>()?;
+        eprintln!(
+            "Generating and checking {} for {y} (seed {seed})…",
+            if las.is_empty() { "every LA".to_string() } else { format!("{} LAs", las.len()) }
+        );
+        let report = waymark_synth::check(year(&y)?, seed, &las, 1.0)?;
+        print!("{}", report.to_text(all_cells));
+        return Ok(());
+    }
+    let year = year(&args.year)?;
+    let out = args.out.context("--out DIR is required: the folder to write the CSV files into")?;
+    let options = waymark_synth::Options { seed: args.seed, attendance: !args.no_attendance, scale: 1.0 };
+    match (args.la, args.scale.as_deref()) {
+        (Some(la), None) => {
+            let la = la_number(&la)?;
+            let s = waymark_synth::generate(la, year, options, &out)?;
+            println!(
+                "Wrote {} ({:03}) {year}: {} pupils, {} exclusions, {} suspensions into {}",
+                s.name,
+                s.la,
+                s.pupils,
+                s.exclusions,
+                s.suspensions,
+                out.display()
+            );
+        }
+        (None, Some("england")) => {
+            let started = std::time::Instant::now();
+            let all = waymark_synth::generate_england(year, options, &out, |p| {
+                eprintln!(
+                    "[{:>3}/{}] {} ({} pupils) {:.0}s",
+                    p.done,
+                    p.total,
+                    p.la.name,
+                    p.la.pupils,
+                    started.elapsed().as_secs_f64()
+                );
+            })?;
+            let pupils: u64 = all.iter().map(|s| s.pupils).sum();
+            println!(
+                "Wrote {} LAs, {pupils} pupils, for {year} into {} in {:.0}s",
+                all.len(),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        (None, Some(other)) => bail!("--scale accepts only `england` (found {other:?}); for one LA use --la"),
+        (Some(_), Some(_)) => bail!("give either --la (one LA) or --scale england, not both"),
+        (None, None) => bail!("say which LA with --la (number, ONS code or name), or --scale england for every LA"),
+    }
+    Ok(())
+}
+
+pub fn bench(what: BenchCommand) -> Result<()> {
+    let BenchCommand::Synth { year: y, la, england, out } = what;
+    let las = la.iter().map(|l| la_number(l)).collect::<Result<Vec<_>>>()?;
+    let report = waymark_synth::bench::bench(year(&y)?, &las, england, 1, &out)?;
+    print!("{}", report.to_text());
+    Ok(())
+}
+
+pub fn opendata(command: OpendataCommand) -> Result<()> {
+    match command {
+        OpendataCommand::Build { from, out } => {
+            let summary = waymark_opendata::build(&from, &out)?;
+            for f in &summary.files {
+                println!("{:<28} {:>7} rows {:>9} bytes", f.name, f.rows, f.bytes);
+            }
+            for d in &summary.dropped {
+                println!("left out: {d}");
+            }
+            for (vintage, bytes) in waymark_opendata::boundaries::build_all(&from, &out.join("boundaries"))? {
+                println!("boundaries {:<24} {bytes:>9} bytes of SVG path data", vintage.label());
+            }
+            println!("Rebuilt {}. Rebuild the binary to embed it.", out.display());
+        }
+        OpendataCommand::Check { from } => {
+            let owned;
+            let data = match from {
+                Some(dir) => {
+                    owned = OpenData::from_raw(&dir)?;
+                    &owned
+                }
+                None => data()?,
+            };
+            let report = waymark_opendata::reproduce(data);
+            for t in &report.tables {
+                println!("{:<40} {:>6} of {:>6} rates reproduce ({:?})", t.table, t.matched, t.checked, t.check);
+            }
+            for m in report.mismatches.iter().take(20) {
+                println!("MISMATCH {m:?}");
+            }
+            let cmp = waymark_opendata::reproduce::compare_sources_report(data);
+            println!(
+                "LAIT against the 2006-2017 tables: {} of {} overlapping LA rates agree",
+                cmp.agreed, cmp.compared
+            );
+            if !report.mismatches.is_empty() || cmp.agreed != cmp.compared {
+                bail!("some published figures do not reproduce (listed above)");
+            }
+        }
+    }
+    Ok(())
+}
