@@ -2,3 +2,4 @@
 //! Every reading error names the file, row and column; every export is plain and standard.
 
 pub mod export;
+pub mod templates;

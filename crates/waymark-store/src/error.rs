@@ -19,6 +19,9 @@ pub enum StoreError {
     Invalid(ValidationErrors),
     #[error("{0}")]
     Conflict(String),
+    /// An import was refused (nothing was written); says which record and why.
+    #[error("nothing was imported: {0}")]
+    Import(String),
     #[error("stored data could not be decrypted: {0}")]
     Decrypt(String),
     #[error("database error: {0}")]

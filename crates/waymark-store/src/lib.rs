@@ -10,6 +10,7 @@
 pub mod audit;
 mod crypto;
 pub mod error;
+pub mod import;
 pub mod keyfile;
 pub mod pupils;
 pub mod scope;
@@ -20,6 +21,7 @@ pub mod users;
 pub use audit::{AuditEntry, AuditVerification};
 pub use crypto::Crypto;
 pub use error::StoreError;
+pub use import::{ImportEnrolment, ImportSetting, ImportSummary, Population};
 pub use keyfile::KeySource;
 pub use pupils::{PupilPage, PupilSummary};
 pub use scope::{Caller, Role};

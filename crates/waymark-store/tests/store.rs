@@ -361,3 +361,85 @@ async fn timpson_tracker(db: &TestDb) {
     let log = db.store.list_audit(&Caller::system("test"), 5, 0).await.unwrap();
     assert_eq!(log[0].action, "timpson.update");
 }
+
+both_backends!(population_import_is_all_or_nothing);
+
+async fn population_import_is_all_or_nothing(db: &TestDb) {
+    use waymark_store::{ImportEnrolment, ImportSetting, Population};
+    let setting = |key: &str, kind, urn: Option<&str>, parent: Option<&str>| ImportSetting {
+        key: key.into(),
+        setting: NewSetting {
+            name: format!("School {key}"),
+            urn: urn.map(|u| Urn::parse(u).unwrap()),
+            kind,
+            la_number: 202,
+            parent_id: None,
+        },
+        parent_key: parent.map(str::to_string),
+    };
+    let pupil = |i: usize| NewPupil {
+        upn: Upn::from_body(&format!("20212002410{i}")).unwrap(),
+        legal_forename: format!("Imported{i}"),
+        legal_surname: "Mensah".into(),
+        preferred_forename: None,
+        preferred_surname: None,
+        date_of_birth: NaiveDate::from_ymd_opt(2011, 1, 1 + i as u32).unwrap(),
+        sex: Sex::Female,
+        fsm_eligible: false,
+        sen: SenProvision::None,
+        child_in_need: false,
+        looked_after: false,
+        ethnicity: None,
+    };
+    let enrol = |i: usize, key: &str| ImportEnrolment {
+        upn: Upn::from_body(&format!("20212002410{i}")).unwrap(),
+        setting_key: key.into(),
+        registration: RegistrationType::Single,
+        start: NaiveDate::from_ymd_opt(2023, 9, 1).unwrap(),
+        end: None,
+        leaving_reason: None,
+    };
+    let mut pop = Population {
+        // The unit comes first in the file: the import still writes its school first.
+        settings: vec![
+            setting("U", SettingKind::InternalApUnit, None, Some("S")),
+            setting("S", SettingKind::Mainstream, Some("990001"), None),
+        ],
+        pupils: (0..3).map(pupil).collect(),
+        enrolments: vec![enrol(0, "S"), enrol(1, "S"), enrol(2, "U")],
+    };
+    // A bad last record: nothing at all is written.
+    pop.enrolments.push(ImportEnrolment {
+        end: Some(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
+        leaving_reason: Some(LeavingReason::NotKnown),
+        ..enrol(0, "S")
+    });
+    let err = db.store.import_population(&Caller::system("test"), &pop, today()).await.unwrap_err();
+    assert!(err.to_string().starts_with("nothing was imported: enrolment of"), "{err}");
+    assert!(db.store.list_settings(&Caller::system("test")).await.unwrap().is_empty());
+    pop.enrolments.pop();
+    // An LA may not import settings elsewhere.
+    assert!(matches!(
+        db.store.import_population(&caller(Role::La(203)), &pop, today()).await,
+        Err(StoreError::NotFound)
+    ));
+    let summary = db.store.import_population(&caller(Role::La(202)), &pop, today()).await.unwrap();
+    assert_eq!((summary.settings, summary.pupils, summary.enrolments), (2, 3, 3));
+    let school = Role::Setting(summary.setting_ids["S"]);
+    assert_eq!(
+        db.store.list_pupils(&caller(school), "mensah", 1, 10, today()).await.unwrap().total,
+        3,
+        "the unit's pupil is in its school's scope"
+    );
+    assert_eq!(
+        db.store.list_pupils(&caller(Role::Setting(summary.setting_ids["U"])), "", 1, 10, today()).await.unwrap().total,
+        1
+    );
+    // Importing again is refused: the school's URN and the pupils are already recorded.
+    let again = db.store.import_population(&Caller::system("test"), &pop, today()).await.unwrap_err().to_string();
+    assert!(again.contains("URN 990001 is already recorded"), "{again}");
+    pop.settings[1].setting.urn = None;
+    let again = db.store.import_population(&Caller::system("test"), &pop, today()).await.unwrap_err().to_string();
+    assert!(again.contains("is already recorded") && again.contains("pupil"), "{again}");
+    assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+}

@@ -34,8 +34,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SecureCookies::Auto, env = "WAYMARK_SECURE_COOKIES")]
         secure_cookies: SecureCookies,
     },
-    /// Build a demo local authority (schools, a pupil referral unit, an internal AP unit,
-    /// 200 pupils and a sign-in for each role), print the sign-ins, and serve it.
+    /// Build a demo local authority (a real LA generated from its published figures: schools, a
+    /// pupil referral unit, internal AP units, a few thousand pupils) with a sign-in for each
+    /// role, print the sign-ins, and serve it with the national observatory at /explore.
     ///
     /// The demo's SQLite database and key live in --data-dir and are recreated on every run.
     /// With --database-url postgres://..., an empty database is filled and a previous demo reused.
@@ -49,6 +50,9 @@ enum Command {
         /// Use this PostgreSQL database instead of a SQLite file in --data-dir.
         #[arg(long, env = "WAYMARK_DATABASE_URL")]
         database_url: Option<String>,
+        /// The LA to generate: DfE number, ONS code or name.
+        #[arg(long, default_value = "Rutland")]
+        la: String,
     },
     /// Generate a synthetic LA-year (or all of England) in the import format, calibrated to DfE's
     /// published exclusion statistics; or check that calibration (`waymark synth check`).
@@ -97,8 +101,8 @@ async fn run(cli: Cli) -> Result<()> {
             let config = waymark_web::WebConfig { secure_cookies: secure_cookies.resolve(bind) };
             serve(store, config, bind).await
         }
-        Command::Demo { bind, data_dir, database_url } => {
-            let store = demo::prepare(&data_dir, database_url.as_deref()).await?;
+        Command::Demo { bind, data_dir, database_url, la } => {
+            let store = demo::prepare(&data_dir, database_url.as_deref(), &la).await?;
             let config = waymark_web::WebConfig { secure_cookies: SecureCookies::Auto.resolve(bind) };
             serve(store, config, bind).await
         }
