@@ -77,6 +77,12 @@ pub async fn serve(store: Store, config: WebConfig, bind: SocketAddr) -> std::io
 
 /// Serve on a listener that is already bound (for tests and for printing the real port).
 pub async fn serve_on(listener: tokio::net::TcpListener, store: Store, config: WebConfig) -> std::io::Result<()> {
+    // Load the observatory's open data now rather than on the first visitor's request.
+    tokio::task::spawn_blocking(|| {
+        if let Err(e) = pages::explore::model::Explore::shared() {
+            tracing::error!("{e}");
+        }
+    });
     axum::serve(listener, app(store, config)).with_graceful_shutdown(shutdown_signal()).await
 }
 
