@@ -29,6 +29,16 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct WebConfig {
     /// Mark cookies `Secure` (sent over HTTPS only). Off only for plain-HTTP use on loopback.
     pub secure_cookies: bool,
+    /// AP settings with locations, from an establishment register the operator loaded
+    /// (`--establishments`), drawn as points on the public map.
+    pub establishments: std::sync::Arc<Vec<waymark_opendata::gias::Establishment>>,
+}
+
+impl WebConfig {
+    /// The defaults for local use: plain-HTTP cookies, no establishment register.
+    pub fn local() -> WebConfig {
+        WebConfig { secure_cookies: false, establishments: Default::default() }
+    }
 }
 
 /// What every handler can reach.

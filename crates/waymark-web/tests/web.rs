@@ -12,7 +12,7 @@ const PASSWORD: &str = "a long test password";
 async fn start(db: &TestDb) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig { secure_cookies: false });
+    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }
@@ -346,5 +346,41 @@ async fn observatory_pages() {
     assert!(cost.contains("Camden") && cost.contains("£"));
     let bad_cost = get("/explore/cost?cost=lots").await.unwrap().text().await.unwrap();
     assert!(bad_cost.contains("govuk-error-summary") && bad_cost.contains("href=\"#cost\""));
+    db.finish().await;
+}
+
+/// With an establishment register loaded, open AP settings appear on the map and LA profile.
+#[tokio::test]
+async fn establishment_register_places_ap_on_the_map() {
+    let db = TestDb::sqlite().await;
+    let register = concat!(env!("CARGO_MANIFEST_DIR"), "/../waymark-opendata/tests/fixtures/edubasealldata_sample.csv");
+    let all = waymark_opendata::gias::read_gias(std::path::Path::new(register)).unwrap();
+    let ap: Vec<_> = all.into_iter().filter(|e| e.is_ap() && e.open && e.easting.is_some()).collect();
+    assert_eq!(ap.len(), 1, "one open PRU with a location in the sample");
+    let config = waymark_web::WebConfig { establishments: std::sync::Arc::new(ap), ..waymark_web::WebConfig::local() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = waymark_web::app(db.store.clone(), config);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let map = client().get(format!("{base}/explore")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(map.matches("<circle").count(), 1);
+    assert!(map.contains("<title>Camden Primary Pupil Referral Unit (Pupil referral unit, URN 100007)</title>"));
+    let camden = client().get(format!("{base}/explore/la/202")).send().await.unwrap().text().await.unwrap();
+    assert!(camden.contains("Camden Primary Pupil Referral Unit") && camden.contains("establishment register"));
+    // Without a register, the LA profile lists AP from DfE's school list instead.
+    let plain = start(&db).await;
+    let camden = client().get(format!("{plain}/explore/la/202")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        camden.contains("DfE school list 2017/18")
+            && !client()
+                .get(format!("{plain}/explore"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .contains("<circle")
+    );
     db.finish().await;
 }

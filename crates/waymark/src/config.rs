@@ -44,3 +44,13 @@ impl SecureCookies {
         }
     }
 }
+
+/// Read an establishment register if one was given, keeping the open AP settings with a location.
+pub fn establishments(path: Option<PathBuf>) -> Result<std::sync::Arc<Vec<waymark_opendata::gias::Establishment>>> {
+    let Some(path) = path else { return Ok(Default::default()) };
+    let all = waymark_opendata::gias::read_gias(&path)?;
+    let ap: Vec<_> =
+        all.into_iter().filter(|e| e.is_ap() && e.open && e.easting.is_some() && e.northing.is_some()).collect();
+    tracing::info!("{} open AP settings with locations loaded from {}", ap.len(), path.display());
+    Ok(std::sync::Arc::new(ap))
+}

@@ -33,6 +33,10 @@ enum Command {
         /// Mark cookies Secure (HTTPS only). `auto` does so unless bound to a loopback address.
         #[arg(long, value_enum, default_value_t = SecureCookies::Auto, env = "WAYMARK_SECURE_COOKIES")]
         secure_cookies: SecureCookies,
+        /// A Get Information About Schools establishment register (`edubasealldata*.csv`): open AP
+        /// settings with locations are drawn on the public map and listed on LA profiles.
+        #[arg(long, env = "WAYMARK_ESTABLISHMENTS")]
+        establishments: Option<std::path::PathBuf>,
     },
     /// Build a demo local authority (a real LA generated from its published figures: schools, a
     /// pupil referral unit, internal AP units, a few thousand pupils) with a sign-in for each
@@ -53,6 +57,9 @@ enum Command {
         /// The LA to generate: DfE number, ONS code or name.
         #[arg(long, default_value = "Rutland")]
         la: String,
+        /// A GIAS establishment register to place AP settings on the map (as for `serve`).
+        #[arg(long, env = "WAYMARK_ESTABLISHMENTS")]
+        establishments: Option<std::path::PathBuf>,
     },
     /// Generate a synthetic LA-year (or all of England) in the import format, calibrated to DfE's
     /// published exclusion statistics; or check that calibration (`waymark synth check`).
@@ -96,14 +103,18 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { store, bind, secure_cookies } => {
+        Command::Serve { store, bind, secure_cookies, establishments } => {
             let store = store.open().await?;
-            let config = waymark_web::WebConfig { secure_cookies: secure_cookies.resolve(bind) };
+            let config = waymark_web::WebConfig {
+                secure_cookies: secure_cookies.resolve(bind),
+                establishments: config::establishments(establishments)?,
+            };
             serve(store, config, bind).await
         }
-        Command::Demo { bind, data_dir, database_url, la } => {
+        Command::Demo { bind, data_dir, database_url, la, establishments } => {
+            let establishments = config::establishments(establishments)?;
             let store = demo::prepare(&data_dir, database_url.as_deref(), &la).await?;
-            let config = waymark_web::WebConfig { secure_cookies: SecureCookies::Auto.resolve(bind) };
+            let config = waymark_web::WebConfig { secure_cookies: SecureCookies::Auto.resolve(bind), establishments };
             serve(store, config, bind).await
         }
         Command::Admin { store, command } => admin::run(store.open().await?, command).await,

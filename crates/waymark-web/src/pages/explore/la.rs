@@ -14,6 +14,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use waymark_domain::AcademicYear;
 use waymark_opendata::exclusions::{Area, Reason, SchoolType};
+use waymark_opendata::gias::Establishment;
 use waymark_opendata::las::LaInfo;
 use waymark_opendata::national::{Base, Measure};
 
@@ -38,6 +39,8 @@ struct LaPage {
     ranks: Vec<(String, String, String)>,
     neighbours: Vec<(u16, String, String)>,
     ap: Vec<(String, String)>,
+    /// (name, URN, where the list comes from)
+    ap_settings: Vec<(String, String, &'static str)>,
     gaps: Vec<(String, String, String)>,
 }
 
@@ -97,6 +100,34 @@ fn status(explore: &Explore, la: &LaInfo) -> String {
     }
 }
 
+/// State-funded AP settings in the LA: from a loaded establishment register where there is one,
+/// else DfE's school list, in which establishment numbers 1100 to 1199 are pupil referral units
+/// and AP academies and free schools.
+fn ap_settings(
+    explore: &Explore,
+    la: &LaInfo,
+    establishments: &[Establishment],
+) -> Vec<(String, String, &'static str)> {
+    let mut list: Vec<(String, String, &'static str)> = if establishments.is_empty() {
+        explore
+            .obs
+            .data
+            .schools
+            .iter()
+            .filter(|s| s.la_number == la.number && (1100..1200).contains(&(s.laestab % 10_000)))
+            .map(|s| (s.name.clone(), s.urn.to_string(), "DfE school list 2017/18"))
+            .collect()
+    } else {
+        establishments
+            .iter()
+            .filter(|e| e.la_number == la.number)
+            .map(|e| (format!("{} ({})", e.name, e.type_name), e.urn.to_string(), "establishment register"))
+            .collect()
+    };
+    list.sort();
+    list
+}
+
 /// `/explore/la/{code}`: the profile page, or its CSV when the code ends in `.csv`.
 pub async fn profile(
     State(state): State<AppState>,
@@ -107,10 +138,10 @@ pub async fn profile(
     if code.ends_with(".csv") {
         return csv(Path(code)).await;
     }
-    public_page(&state.pages, &uri, session.as_ref(), |nav| profile_page(nav, &code))
+    public_page(&state.pages, &uri, session.as_ref(), |nav| profile_page(nav, &code, &state.config.establishments))
 }
 
-fn profile_page(nav: Nav, code: &str) -> Result<String, WebError> {
+fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Result<String, WebError> {
     let explore = Explore::shared().map_err(WebError::Internal)?;
     let la = find(&explore, code)?.clone();
     let obs = &explore.obs;
@@ -157,6 +188,7 @@ fn profile_page(nav: Nav, code: &str) -> Result<String, WebError> {
             obs.years(*m).last().map(|y| (m.info().label, obs.cell(*m, SchoolType::Total, *y, &area).shown))
         })
         .collect();
+    let ap_settings = ap_settings(&explore, &la, establishments);
     let gaps = obs
         .gaps(la.number)
         .into_iter()
@@ -173,6 +205,7 @@ fn profile_page(nav: Nav, code: &str) -> Result<String, WebError> {
         ranks,
         neighbours,
         ap,
+        ap_settings,
         gaps,
         la,
     };

@@ -4,7 +4,7 @@
 use super::model::Explore;
 use super::{csv_response, public_page, sections};
 use crate::auth::MaybeSignedIn;
-use crate::charts::map::{choropleth, legend, MapArea};
+use crate::charts::map::{choropleth, legend, MapArea, MapPoint};
 use crate::charts::scale::{Scale, SEQUENTIAL};
 use crate::pages::layout::Nav;
 use crate::{AppState, WebError};
@@ -17,6 +17,7 @@ use serde::Deserialize;
 use waymark_domain::AcademicYear;
 use waymark_opendata::boundaries::viewbox;
 use waymark_opendata::exclusions::SchoolType;
+use waymark_opendata::gias::Establishment;
 use waymark_opendata::national::{Base, Measure, MeasureInfo};
 
 /// The choices a map URL encodes (all optional: defaults are the latest permanent exclusion rate).
@@ -140,6 +141,8 @@ struct MapPage {
     sort_links: Vec<(&'static str, &'static str, String, bool)>,
     csv_href: String,
     boundaries_label: &'static str,
+    /// AP settings drawn as points (0 when no establishment register is loaded).
+    ap_points: usize,
     headlines: Vec<waymark_opendata::national::Headline>,
 }
 
@@ -204,10 +207,10 @@ pub async fn map(
     uri: Uri,
     params: Query<MapParams>,
 ) -> Result<Response, WebError> {
-    public_page(&state.pages, &uri, session.as_ref(), |nav| render_map(nav, &params))
+    public_page(&state.pages, &uri, session.as_ref(), |nav| render_map(nav, &params, &state.config.establishments))
 }
 
-fn render_map(nav: Nav, params: &MapParams) -> Result<String, WebError> {
+fn render_map(nav: Nav, params: &MapParams, establishments: &[Establishment]) -> Result<String, WebError> {
     let explore = Explore::shared().map_err(WebError::Internal)?;
     let c = Choice::parse(&explore, params)?;
     let rows = explore.obs.map_rows(c.measure, c.school_type, c.year);
@@ -253,7 +256,7 @@ fn render_map(nav: Nav, params: &MapParams) -> Result<String, WebError> {
         ),
         &areas,
         &scale,
-        &[],
+        &ap_points(establishments),
     );
     let with_data = rows.iter().filter(|r| r.cell.value.is_some()).count();
     let page = MapPage {
@@ -275,10 +278,22 @@ fn render_map(nav: Nav, params: &MapParams) -> Result<String, WebError> {
             .collect(),
         csv_href: format!("/explore.csv?{}", c.query(c.sort)),
         boundaries_label: waymark_opendata::boundaries::BoundaryVintage::for_year(c.year).label(),
+        ap_points: establishments.len(),
         headlines: explore.obs.headlines(),
         info: c.info,
     };
     Ok(page.render()?)
+}
+
+/// Open AP settings from a loaded establishment register, as points.
+fn ap_points(establishments: &[Establishment]) -> Vec<MapPoint> {
+    establishments
+        .iter()
+        .filter_map(|e| {
+            let (x, y) = waymark_opendata::boundaries::project(e.easting?, e.northing?);
+            Some(MapPoint { x, y, label: format!("{} ({}, URN {})", e.name, e.type_name, e.urn) })
+        })
+        .collect()
 }
 
 pub async fn csv(params: Query<MapParams>) -> Result<Response, WebError> {
