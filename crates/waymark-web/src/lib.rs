@@ -70,6 +70,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .route("/explore/cost", get(pages::explore::cost::page))
         .route("/explore/timpson", get(pages::explore::timpson::tracker))
         .route("/explore/timpson.csv", get(pages::explore::timpson::csv))
+        .route("/explore/timpson-progress.csv", get(pages::explore::timpson::progress_csv))
         .route("/explore/timpson/{key}", get(pages::explore::timpson::item).post(pages::explore::timpson::update))
         .route("/assets/{*path}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))

@@ -340,6 +340,17 @@ async fn observatory_pages() {
     assert!(camden.text().await.unwrap().contains("<h1 class=\"govuk-heading-l\">Camden</h1>"));
     assert_eq!(get("/explore/la/999").await.unwrap().status(), StatusCode::NOT_FOUND);
     assert!(get("/explore/la/202.csv").await.unwrap().text().await.unwrap().starts_with("la_number,la_name,measure"));
+    for (table, header) in [
+        ("reasons", "la_number,la_name,reason"),
+        ("ranks", "la_number,la_name,measure,figure,rank"),
+        ("gaps", "la_number,la_name,measure,academic_year"),
+    ] {
+        let body = get(&format!("/explore/la/202.csv?table={table}")).await.unwrap().text().await.unwrap();
+        assert!(body.starts_with(header), "{table}: {body}");
+    }
+    assert_eq!(get("/explore/la/202.csv?table=nope").await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let progress = get("/explore/timpson-progress.csv").await.unwrap().text().await.unwrap();
+    assert_eq!(progress.lines().count(), 3);
     let cold = get("/explore/cold-spots").await.unwrap().text().await.unwrap();
     assert!(cold.contains("The five coldest spots") && cold.contains("No data"));
     let cost = get("/explore/cost?area=202&year=2016/17&cost=100000").await.unwrap().text().await.unwrap();

@@ -150,3 +150,31 @@ fn demo_runs_twice_in_the_same_folder() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("intact"));
 }
+
+#[test]
+fn synth_and_opendata_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = waymark(
+        dir.path(),
+        &["synth", "--la", "Rutland", "--year", "2015/16", "--seed", "3", "--out", "r", "--no-attendance"],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Wrote Rutland (857) 2015/16"), "{}", text(&out));
+    let pupils = std::fs::read_to_string(dir.path().join("r/pupils.csv")).unwrap();
+    assert!(pupils.starts_with("upn,la,given_name") && pupils.lines().count() > 4000);
+
+    let bad_la = waymark(dir.path(), &["synth", "--la", "Narnia", "--out", "x"]).output().unwrap();
+    assert!(!bad_la.status.success() && text(&bad_la).contains("DfE 3-digit LA number"), "{}", text(&bad_la));
+    let bad_year = waymark(dir.path(), &["synth", "--la", "886", "--year", "2030/31", "--out", "x"]).output().unwrap();
+    assert!(text(&bad_year).contains("covers 2006/07 to 2016/17"), "{}", text(&bad_year));
+    let no_out = waymark(dir.path(), &["synth", "--la", "886"]).output().unwrap();
+    assert!(text(&no_out).contains("--out DIR is required"), "{}", text(&no_out));
+
+    let check = waymark(dir.path(), &["opendata", "check"]).output().unwrap();
+    assert!(check.status.success(), "{}", text(&check));
+    assert!(text(&check).contains("18828 of  18828") && text(&check).contains("3440 of 3440"), "{}", text(&check));
+    let missing = waymark(dir.path(), &["opendata", "build", "--from", "nowhere", "--out", "o"]).output().unwrap();
+    assert!(!missing.status.success() && text(&missing).contains("nowhere"), "{}", text(&missing));
+}

@@ -8,8 +8,8 @@ use crate::charts::lines::{line_chart, Series};
 use crate::pages::layout::Nav;
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::Path;
 use axum::extract::State;
+use axum::extract::{Path, Query};
 use axum::http::Uri;
 use axum::response::Response;
 use waymark_domain::AcademicYear;
@@ -100,6 +100,46 @@ fn status(explore: &Explore, la: &LaInfo) -> String {
     }
 }
 
+/// Exclusions by reason in the latest year with counts, per 10,000 (permanent) and per 100
+/// (suspensions) pupils, against England: (reason, LA permanent, England, LA suspensions, England).
+fn reasons_table(explore: &Explore, la: &LaInfo) -> Vec<(String, String, String, String, String)> {
+    let obs = &explore.obs;
+    let detailed = obs.latest_detailed_year();
+    let area = Area::La(la.number);
+    Reason::ALL
+        .iter()
+        .map(|r| {
+            let p = obs.cell(Measure::PermReason(*r), SchoolType::Total, detailed, &area);
+            let s = obs.cell(Measure::SuspReason(*r), SchoolType::Total, detailed, &area);
+            let e = obs.cell(Measure::PermReason(*r), SchoolType::Total, detailed, &Area::National);
+            let es = obs.cell(Measure::SuspReason(*r), SchoolType::Total, detailed, &Area::National);
+            (r.label().to_string(), p.shown, e.shown, s.shown, es.shown)
+        })
+        .collect()
+}
+
+/// The LA's latest figure and rank on the headline measures: (measure and year, figure, rank).
+fn ranks_table(explore: &Explore, la: &LaInfo) -> Vec<(String, String, String)> {
+    let obs = &explore.obs;
+    let mut ranks = Vec::new();
+    for m in [
+        Measure::Rate(Base::Perm),
+        Measure::Rate(Base::Susp),
+        Measure::Rate(Base::OnePlus),
+        Measure::CinPerm,
+        Measure::ColdSpot,
+    ] {
+        let Some(&year) = obs.years(m).last() else { continue };
+        let rows = obs.map_rows(m, SchoolType::Total, year);
+        let with_data = rows.iter().filter(|r| r.cell.value.is_some()).count();
+        if let Some(r) = rows.iter().find(|r| r.la.number == la.number) {
+            let rank = r.rank.map_or_else(|| "No rank (no data)".to_string(), |k| format!("{k} of {with_data}"));
+            ranks.push((format!("{} ({})", m.info().label, AcademicYear(year)), r.cell.shown.clone(), rank));
+        }
+    }
+    ranks
+}
+
 /// State-funded AP settings in the LA: from a loaded establishment register where there is one,
 /// else DfE's school list, in which establishment numbers 1100 to 1199 are pupil referral units
 /// and AP academies and free schools.
@@ -128,15 +168,23 @@ fn ap_settings(
     list
 }
 
+/// `?table=` picks which of the profile's tables a `.csv` download holds.
+#[derive(serde::Deserialize, Default)]
+pub struct LaParams {
+    #[serde(default)]
+    table: String,
+}
+
 /// `/explore/la/{code}`: the profile page, or its CSV when the code ends in `.csv`.
 pub async fn profile(
     State(state): State<AppState>,
     MaybeSignedIn(session): MaybeSignedIn,
     uri: Uri,
     Path(code): Path<String>,
+    Query(params): Query<LaParams>,
 ) -> Result<Response, WebError> {
     if code.ends_with(".csv") {
-        return csv(Path(code)).await;
+        return csv(&code, &params.table).await;
     }
     public_page(&state.pages, &uri, session.as_ref(), |nav| profile_page(nav, &code, &state.config.establishments))
 }
@@ -148,32 +196,8 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
     let trends: Vec<Trend> = Base::ALL.iter().map(|b| trend(&explore, &la, *b)).collect();
     let detailed = obs.latest_detailed_year();
     let area = Area::La(la.number);
-    let reasons = Reason::ALL
-        .iter()
-        .map(|r| {
-            let p = obs.cell(Measure::PermReason(*r), SchoolType::Total, detailed, &area);
-            let s = obs.cell(Measure::SuspReason(*r), SchoolType::Total, detailed, &area);
-            let e = obs.cell(Measure::PermReason(*r), SchoolType::Total, detailed, &Area::National);
-            let es = obs.cell(Measure::SuspReason(*r), SchoolType::Total, detailed, &Area::National);
-            (r.label().to_string(), p.shown, e.shown, s.shown, es.shown)
-        })
-        .collect();
-    let mut ranks = Vec::new();
-    for m in [
-        Measure::Rate(Base::Perm),
-        Measure::Rate(Base::Susp),
-        Measure::Rate(Base::OnePlus),
-        Measure::CinPerm,
-        Measure::ColdSpot,
-    ] {
-        let Some(&year) = obs.years(m).last() else { continue };
-        let rows = obs.map_rows(m, SchoolType::Total, year);
-        let with_data = rows.iter().filter(|r| r.cell.value.is_some()).count();
-        if let Some(r) = rows.iter().find(|r| r.la.number == la.number) {
-            let rank = r.rank.map_or_else(|| "No rank (no data)".to_string(), |k| format!("{k} of {with_data}"));
-            ranks.push((format!("{} ({})", m.info().label, AcademicYear(year)), r.cell.shown.clone(), rank));
-        }
-    }
+    let reasons = reasons_table(&explore, &la);
+    let ranks = ranks_table(&explore, &la);
     let perm_latest = obs.latest_detailed_year();
     let neighbours = obs
         .neighbours(la.number, 5)
@@ -213,26 +237,56 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
 }
 
 /// The LA's trends as CSV.
-pub async fn csv(Path(code): Path<String>) -> Result<Response, WebError> {
+pub async fn csv(code: &str, table: &str) -> Result<Response, WebError> {
     let explore = Explore::shared().map_err(WebError::Internal)?;
-    let la = find(&explore, &code)?.clone();
-    let mut rows = Vec::new();
-    for b in Base::ALL {
-        for (year, mine, region, england) in trend(&explore, &la, b).rows {
-            rows.push(vec![
-                format!("{:03}", la.number),
-                la.name.clone(),
-                b.label().to_string(),
-                year,
-                mine,
-                region,
-                england,
-            ]);
+    let la = find(&explore, code)?.clone();
+    let id = [format!("{:03}", la.number), la.name.clone()];
+    let with_id = |rest: Vec<String>| -> Vec<String> { id.iter().cloned().chain(rest).collect() };
+    let (headers, rows): (Vec<&str>, Vec<Vec<String>>) = match table {
+        "" | "trends" => (
+            vec!["la_number", "la_name", "measure", "academic_year", "la", "region", "england"],
+            Base::ALL
+                .iter()
+                .flat_map(|b| {
+                    trend(&explore, &la, *b).rows.into_iter().map(move |(y, m, r, e)| (b.label(), y, m, r, e))
+                })
+                .map(|(b, y, m, r, e)| with_id(vec![b.to_string(), y, m, r, e]))
+                .collect(),
+        ),
+        "reasons" => (
+            vec![
+                "la_number",
+                "la_name",
+                "reason",
+                "permanent_per_10000",
+                "england_permanent_per_10000",
+                "suspensions_per_100",
+                "england_suspensions_per_100",
+            ],
+            reasons_table(&explore, &la).into_iter().map(|(r, p, pe, s, se)| with_id(vec![r, p, pe, s, se])).collect(),
+        ),
+        "ranks" => (
+            vec!["la_number", "la_name", "measure", "figure", "rank"],
+            ranks_table(&explore, &la).into_iter().map(|(m, v, r)| with_id(vec![m, v, r])).collect(),
+        ),
+        "gaps" => (
+            vec!["la_number", "la_name", "measure", "academic_year", "why_no_figure"],
+            explore
+                .obs
+                .gaps(la.number)
+                .into_iter()
+                .map(|(info, y, why)| with_id(vec![info.label, AcademicYear(y).to_string(), why]))
+                .collect(),
+        ),
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "There is no table called “{other}”. Tables: trends, reasons, ranks, gaps."
+            )))
         }
-    }
-    let body = waymark_interchange::export::csv_table(
-        &["la_number", "la_name", "measure", "academic_year", "la", "region", "england"],
-        &rows,
-    );
-    Ok(csv_response(&format!("waymark-la-{:03}.csv", la.number), body))
+    };
+    let name = if table.is_empty() { "trends" } else { table };
+    Ok(csv_response(
+        &format!("waymark-la-{:03}-{name}.csv", la.number),
+        waymark_interchange::export::csv_table(&headers, &rows),
+    ))
 }

@@ -146,6 +146,31 @@ pub async fn csv(State(state): State<AppState>) -> Result<Response, WebError> {
     Ok(csv_response("timpson-tracker.csv", body))
 }
 
+/// The published progress table as CSV.
+pub async fn progress_csv(State(state): State<AppState>) -> Result<Response, WebError> {
+    let rows: Vec<Vec<String>> = state
+        .store
+        .timpson_progress()
+        .await?
+        .into_iter()
+        .map(|p| {
+            vec![
+                p.as_of.to_string(),
+                p.implemented.to_string(),
+                p.some_action.to_string(),
+                p.no_action.to_string(),
+                p.note,
+                p.source,
+            ]
+        })
+        .collect();
+    let body = waymark_interchange::export::csv_table(
+        &["as_of", "implemented", "some_action", "no_action", "note", "source"],
+        &rows,
+    );
+    Ok(csv_response("timpson-published-progress.csv", body))
+}
+
 #[derive(Template)]
 #[template(path = "timpson_item.html")]
 struct ItemPage {
