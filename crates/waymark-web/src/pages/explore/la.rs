@@ -16,7 +16,7 @@ use waymark_domain::AcademicYear;
 use waymark_opendata::exclusions::{Area, Reason, SchoolType};
 use waymark_opendata::gias::Establishment;
 use waymark_opendata::las::LaInfo;
-use waymark_opendata::national::{Base, Measure};
+use waymark_opendata::national::{Base, Cell, Measure};
 
 pub struct Trend {
     pub title: String,
@@ -54,13 +54,48 @@ fn find<'a>(explore: &'a Explore, code: &str) -> Result<&'a LaInfo, WebError> {
     la.filter(|l| !l.ons_code.is_empty()).ok_or(WebError::NotFound)
 }
 
+/// ONS's statistical Inner London (the definition DfE's 2006–2017 tables use): City, Camden,
+/// Hackney, Hammersmith and Fulham, Islington, Kensington and Chelsea, Lambeth, Lewisham,
+/// Southwark, Tower Hamlets, Wandsworth, Westminster, Haringey and Newham.
+const INNER_LONDON: [u16; 14] = [201, 202, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 309, 316];
+const LONDON: &str = "E12000007";
+
+/// The region series for an LA's trend. The 2006–2017 tables publish Inner and Outer London, not
+/// London, so a London borough is compared with its half of London in the years London is absent.
+fn region_series(explore: &Explore, la: &LaInfo, base: Base, years: &[i32]) -> (String, Vec<Cell>) {
+    let region = Area::Region(la.region_code.clone());
+    let (half_code, half_name) =
+        if INNER_LONDON.contains(&la.number) { ("E13000001", "Inner London") } else { ("E13000002", "Outer London") };
+    let mut used_half = false;
+    let cells = years
+        .iter()
+        .map(|y| {
+            let cell = explore.obs.rate(base, SchoolType::Total, *y, &region);
+            if cell.value.is_none() && la.region_code == LONDON {
+                let half = explore.obs.rate(base, SchoolType::Total, *y, &Area::Region(half_code.into()));
+                if half.value.is_some() {
+                    used_half = true;
+                    return half;
+                }
+            }
+            cell
+        })
+        .collect();
+    let name = if used_half {
+        format!("{} ({half_name} where London is not published)", la.region_name)
+    } else {
+        la.region_name.clone()
+    };
+    (name, cells)
+}
+
 fn trend(explore: &Explore, la: &LaInfo, base: Base) -> Trend {
     let years = explore.obs.years(Measure::Rate(base));
-    let region = Area::Region(la.region_code.clone());
-    let series_for = |area: &Area| -> Vec<waymark_opendata::national::Cell> {
+    let series_for = |area: &Area| -> Vec<Cell> {
         years.iter().map(|y| explore.obs.rate(base, SchoolType::Total, *y, area)).collect()
     };
-    let (mine, theirs, england) = (series_for(&Area::La(la.number)), series_for(&region), series_for(&Area::National));
+    let (region_name, theirs) = region_series(explore, la, base, &years);
+    let (mine, england) = (series_for(&Area::La(la.number)), series_for(&Area::National));
     let labels: Vec<String> = years.iter().map(|y| AcademicYear(*y).to_string()).collect();
     let title = format!("{}, {} against {} and England", base.label(), la.name, la.region_name);
     let svg = line_chart(
@@ -69,7 +104,7 @@ fn trend(explore: &Explore, la: &LaInfo, base: Base) -> Trend {
         &labels,
         &[
             Series { name: la.name.clone(), values: mine.iter().map(|c| c.value).collect() },
-            Series { name: la.region_name.clone(), values: theirs.iter().map(|c| c.value).collect() },
+            Series { name: region_name, values: theirs.iter().map(|c| c.value).collect() },
             Series { name: "England".into(), values: england.iter().map(|c| c.value).collect() },
         ],
     );
@@ -223,7 +258,7 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
         sections: sections(""),
         status: status(&explore, &la),
         trends,
-        region_note: "Regional figures for London before 2017/18 are published for Inner and Outer London, not London, so the London line starts later.".into(),
+        region_note: "DfE's 2006/07 to 2016/17 tables publish Inner and Outer London rather than London; LAIT publishes London from 2022/23. A London borough is compared with its half of London where London is not published, and the line has a gap where neither is.".into(),
         reasons_year: AcademicYear(detailed).to_string(),
         reasons,
         ranks,
