@@ -181,7 +181,7 @@ impl Measure {
                 "Cold-spot index".into(),
                 "index (0 best, 100 worst)",
                 false,
-                "Waymark, from the measures above",
+                "Waymark, from DfE's published measures (see the cold-spot method)",
                 "How poor an excluded child's chances are in the LA, relative to other LAs: see the method.".into(),
             ),
         };
@@ -386,7 +386,12 @@ impl Observatory {
             Measure::Change(b, n) => {
                 let (now, then) = (self.rate(b, st, year, area), self.rate(b, st, year - i32::from(n), area));
                 match (now.value, then.value) {
-                    (Some(a), Some(b)) => Cell { value: Some(a - b), shown: format!("{:+.2}", a - b) },
+                    (Some(a), Some(b)) => {
+                        // Round first, so a change of -0.001 reads "0.00", not "-0.00".
+                        let change = ((a - b) * 100.0).round() / 100.0;
+                        let shown = if change == 0.0 { "0.00".to_string() } else { format!("{change:+.2}") };
+                        Cell { value: Some(a - b), shown }
+                    }
                     _ => Cell {
                         value: None,
                         shown: format!(
