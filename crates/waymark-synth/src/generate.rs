@@ -112,6 +112,8 @@ struct Ctx<'a> {
     census: NaiveDate,
     prus: Vec<u32>,
     other_ap: Vec<u32>,
+    /// (school, its internal AP unit).
+    units: Vec<(u32, u32)>,
     issuer: UpnIssuer,
     ids: u64,
     identity: ChaCha8Rng,
@@ -186,6 +188,11 @@ pub fn write_la(
         census: year.census_day(Term::Spring),
         prus: schools.iter().filter(|s| s.kind == SettingKind::PupilReferralUnit).map(|s| s.id).collect(),
         other_ap: schools.iter().filter(|s| s.kind == SettingKind::IndependentAp).map(|s| s.id).collect(),
+        units: schools
+            .iter()
+            .filter(|s| s.kind == SettingKind::InternalApUnit)
+            .filter_map(|s| Some((s.parent?, s.id)))
+            .collect(),
         issuer: UpnIssuer::default(),
         ids: 0,
         identity: rng(Stream::Identity),
@@ -375,16 +382,13 @@ fn story(ctx: &mut Ctx, tables: &mut Tables, t: &Traits, perm: bool, susp: u16, 
             });
             placed_ap = true;
         }
-    } else if susp >= 3 && ctx.provision.gen_bool(0.6) && !ctx.prus.is_empty() {
-        // Tier 2: a time-limited dual registration with a hybrid timetable.
-        let from = (susp_ix[2] + 10).min(n_days - 1);
+    } else if let Some((provider, after)) = tier2_provider(ctx, t.school, susp, &susp_ix) {
+        // Tier 2: a time-limited placement with a hybrid timetable back to mainstream lessons:
+        // in the school's own internal AP unit (the pupil stays on its roll), or dual registered
+        // at a PRU or other AP after repeated suspensions.
+        let from = (after + 10).min(n_days - 1);
         let weeks = ctx.provision.gen_range(8..=12);
         let to = (from + weeks * 5).min(n_days - 1);
-        let provider = if ctx.provision.gen_bool(0.7) || ctx.other_ap.is_empty() {
-            ctx.prus[ctx.provision.gen_range(0..ctx.prus.len())]
-        } else {
-            ctx.other_ap[ctx.provision.gen_range(0..ctx.other_ap.len())]
-        };
         let plan = HYBRID_PLANS[ctx.provision.gen_range(0..HYBRID_PLANS.len())];
         let outcome = ap::tier2_outcome(&mut ctx.provision);
         let pid = write_placement(ctx, tables, &upn, t, provider, 2, from, Some(to), outcome, "repeated_suspensions")?;
@@ -435,7 +439,10 @@ fn story(ctx: &mut Ctx, tables: &mut Tables, t: &Traits, perm: bool, susp: u16, 
             "suspension",
         )?;
     }
-    let registration = if stints.iter().any(|s| s.registration == "S") { "M" } else { "C" };
+    // Dual registration makes the school's registration the main one; time in the school's own
+    // internal unit does not (the pupil never leaves its roll).
+    let dual = stints.iter().any(|s| s.registration == "S" && !ctx.units.iter().any(|(_, u)| *u == s.setting));
+    let registration = if dual { "M" } else { "C" };
     stints.insert(0, Stint { setting: t.school, registration, start, end, days: school_days, absence_factor: 1.0 });
     for s in &stints {
         write_enrolment(ctx, tables, &upn, t, s)?;
@@ -452,6 +459,27 @@ fn story(ctx: &mut Ctx, tables: &mut Tables, t: &Traits, perm: bool, susp: u16, 
         story(ctx, tables, &j, false, 0, true)?;
     }
     Ok(())
+}
+
+/// Where a pupil with `susp` suspensions gets a tier 2 placement, if anywhere, and the index of
+/// the suspension it follows. A school with an internal unit uses it first, after the first
+/// suspension (groups under 10, so places are few); otherwise a PRU or other AP after the third.
+fn tier2_provider(ctx: &mut Ctx, school: u32, susp: u16, susp_ix: &[usize]) -> Option<(u32, usize)> {
+    let unit = ctx.units.iter().find(|(s, _)| *s == school).map(|(_, u)| *u);
+    if let (Some(unit), true) = (unit, susp >= 1) {
+        if ctx.provision.gen_bool(0.35) {
+            return Some((unit, susp_ix[0]));
+        }
+    }
+    if susp >= 3 && ctx.provision.gen_bool(0.6) && !ctx.prus.is_empty() {
+        let provider = if ctx.provision.gen_bool(0.7) || ctx.other_ap.is_empty() {
+            ctx.prus[ctx.provision.gen_range(0..ctx.prus.len())]
+        } else {
+            ctx.other_ap[ctx.provision.gen_range(0..ctx.other_ap.len())]
+        };
+        return Some((provider, susp_ix[2]));
+    }
+    None
 }
 
 fn write_incident(
