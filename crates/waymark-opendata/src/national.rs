@@ -274,6 +274,12 @@ pub fn cold_spot_components() -> Vec<ColdSpotComponent> {
 /// LAs need at least this share of the index weight present to be scored.
 pub const COLD_SPOT_MIN_COVERAGE: f64 = 0.6;
 
+const LONDON: &str = "E12000007";
+/// ONS's statistical Inner London (the definition DfE's 2006–2017 tables use): City, Camden,
+/// Hackney, Hammersmith and Fulham, Islington, Kensington and Chelsea, Lambeth, Lewisham,
+/// Southwark, Tower Hamlets, Wandsworth, Westminster, Haringey and Newham.
+const INNER_LONDON: [u16; 14] = [201, 202, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 309, 316];
+
 /// The published lifetime cost of one permanently excluded pupil.
 pub struct CostSource {
     pub per_pupil: f64,
@@ -376,6 +382,27 @@ impl Observatory {
         match self.lait.get(&(m, year, area.clone())) {
             Some(&i) => Cell::from_value(&self.data.lait[i].value, 2),
             None => Cell::no_data(),
+        }
+    }
+
+    /// The rate for an LA's region. DfE's 2006–2017 tables (and LAIT until 2021/22) publish Inner
+    /// and Outer London rather than London, so a London borough gets its half of London where
+    /// London is not published; the second value names the half when it was used.
+    pub fn region_rate(&self, base: Base, st: SchoolType, year: i32, la: &LaInfo) -> (Cell, Option<&'static str>) {
+        let cell = self.rate(base, st, year, &Area::Region(la.region_code.clone()));
+        if cell.value.is_some() || la.region_code != LONDON {
+            return (cell, None);
+        }
+        let (code, name) = if INNER_LONDON.contains(&la.number) {
+            ("E13000001", "Inner London")
+        } else {
+            ("E13000002", "Outer London")
+        };
+        let half = self.rate(base, st, year, &Area::Region(code.into()));
+        if half.value.is_some() {
+            (half, Some(name))
+        } else {
+            (cell, None)
         }
     }
 

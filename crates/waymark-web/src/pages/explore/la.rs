@@ -54,37 +54,20 @@ fn find<'a>(explore: &'a Explore, code: &str) -> Result<&'a LaInfo, WebError> {
     la.filter(|l| !l.ons_code.is_empty()).ok_or(WebError::NotFound)
 }
 
-/// ONS's statistical Inner London (the definition DfE's 2006–2017 tables use): City, Camden,
-/// Hackney, Hammersmith and Fulham, Islington, Kensington and Chelsea, Lambeth, Lewisham,
-/// Southwark, Tower Hamlets, Wandsworth, Westminster, Haringey and Newham.
-const INNER_LONDON: [u16; 14] = [201, 202, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 309, 316];
-const LONDON: &str = "E12000007";
-
-/// The region series for an LA's trend. The 2006–2017 tables publish Inner and Outer London, not
-/// London, so a London borough is compared with its half of London in the years London is absent.
+/// The region series for an LA's trend, named for what it holds.
 fn region_series(explore: &Explore, la: &LaInfo, base: Base, years: &[i32]) -> (String, Vec<Cell>) {
-    let region = Area::Region(la.region_code.clone());
-    let (half_code, half_name) =
-        if INNER_LONDON.contains(&la.number) { ("E13000001", "Inner London") } else { ("E13000002", "Outer London") };
-    let mut used_half = false;
+    let mut half = None;
     let cells = years
         .iter()
         .map(|y| {
-            let cell = explore.obs.rate(base, SchoolType::Total, *y, &region);
-            if cell.value.is_none() && la.region_code == LONDON {
-                let half = explore.obs.rate(base, SchoolType::Total, *y, &Area::Region(half_code.into()));
-                if half.value.is_some() {
-                    used_half = true;
-                    return half;
-                }
-            }
+            let (cell, used) = explore.obs.region_rate(base, SchoolType::Total, *y, la);
+            half = half.or(used);
             cell
         })
         .collect();
-    let name = if used_half {
-        format!("{} ({half_name} where London is not published)", la.region_name)
-    } else {
-        la.region_name.clone()
+    let name = match half {
+        Some(h) => format!("{} ({h} where London is not published)", la.region_name),
+        None => la.region_name.clone(),
     };
     (name, cells)
 }
