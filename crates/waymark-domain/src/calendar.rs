@@ -20,6 +20,23 @@ pub enum Term {
     Summer,
 }
 
+impl Term {
+    pub const ALL: [Term; 3] = [Term::Autumn, Term::Spring, Term::Summer];
+
+    /// The code the import templates use: `autumn`, `spring`, `summer`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Term::Autumn => "autumn",
+            Term::Spring => "spring",
+            Term::Summer => "summer",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Term> {
+        Term::ALL.into_iter().find(|t| t.code() == code)
+    }
+}
+
 impl AcademicYear {
     /// The academic year that contains `date`.
     pub fn containing(date: NaiveDate) -> AcademicYear {

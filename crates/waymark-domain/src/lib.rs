@@ -5,12 +5,14 @@
 //! The rules follow the project's domain primer (`DOMAIN.md`): UPN check letters, academic years
 //! and census days, national curriculum year groups.
 
+pub mod attendance;
 pub mod calendar;
 pub mod enrolment;
 pub mod error;
 pub mod la;
 mod la_table;
 pub mod pupil;
+pub mod records;
 pub mod setting;
 pub mod upn;
 

@@ -2,4 +2,12 @@
 //! Every reading error names the file, row and column; every export is plain and standard.
 
 pub mod export;
+pub mod fileset;
 pub mod templates;
+
+pub use fileset::{
+    read_set, AssessmentRecord, AttendanceRecord, DestinationRecord, EnrolmentRecord, ExclusionRecord, FileSet,
+    ImportReport, IncidentRecord, InterventionRecord, Known, NothingKnown, PlacementRecord, ReferralRecord,
+    SettingRecord, SuspensionRecord, TimetableRecord, TEMPLATE_NAMES,
+};
+pub use templates::ImportError;

@@ -1,12 +1,12 @@
 //! The audit log: every write and every view of a pupil record, hash-chained so that an edited,
 //! inserted or removed entry is detectable by `waymark admin audit verify`.
 
+use crate::engine::{on_pool, on_tx, Tx};
 use crate::{now_unix, Caller, Role, Store, StoreError};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Row};
 
 /// One entry in the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: i64,
@@ -50,54 +50,44 @@ fn entry_hash(e: &AuditEntry) -> String {
 
 /// Append an entry inside the caller's transaction. The first statement updates the chain's
 /// head row, which serialises concurrent appends on both backends (a row lock on PostgreSQL,
-/// the write lock on SQLite), so the chain never forks.
-pub(crate) async fn append(conn: &mut AnyConnection, caller: &Caller, event: Event<'_>) -> Result<(), StoreError> {
-    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-        .fetch_one(&mut *conn)
+/// the write lock on SQLite), so the chain never forks. Callers append last, just before
+/// commit, so the head row is held for as short a time as possible.
+pub(crate) async fn append(tx: &mut Tx, caller: &Caller, event: Event<'_>) -> Result<(), StoreError> {
+    on_tx!(tx, c => {
+        let (seq, prev_hash): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
+                .fetch_one(&mut *c)
+                .await?;
+        let mut entry = AuditEntry {
+            seq,
+            at: now_unix(),
+            actor: caller.actor.clone(),
+            action: event.action.to_string(),
+            object_type: event.object_type.to_string(),
+            object_id: event.object_id,
+            scope: caller.role.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = entry_hash(&entry);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, scope, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(entry.seq)
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.object_type)
+        .bind(&entry.object_id)
+        .bind(&entry.scope)
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .execute(&mut *c)
         .await?;
-    let mut entry = AuditEntry {
-        seq: row.get(0),
-        at: now_unix(),
-        actor: caller.actor.clone(),
-        action: event.action.to_string(),
-        object_type: event.object_type.to_string(),
-        object_id: event.object_id,
-        scope: caller.role.to_string(),
-        prev_hash: row.get(1),
-        hash: String::new(),
-    };
-    entry.hash = entry_hash(&entry);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, scope, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(entry.seq)
-    .bind(entry.at)
-    .bind(&entry.actor)
-    .bind(&entry.action)
-    .bind(&entry.object_type)
-    .bind(&entry.object_id)
-    .bind(&entry.scope)
-    .bind(&entry.prev_hash)
-    .bind(&entry.hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&entry.hash).execute(&mut *conn).await?;
+        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&entry.hash).execute(&mut *c).await?;
+    });
     Ok(())
-}
-
-fn entry_from_row(row: &sqlx::any::AnyRow) -> AuditEntry {
-    AuditEntry {
-        seq: row.get(0),
-        at: row.get(1),
-        actor: row.get(2),
-        action: row.get(3),
-        object_type: row.get(4),
-        object_id: row.get(5),
-        scope: row.get(6),
-        prev_hash: row.get(7),
-        hash: row.get(8),
-    }
 }
 
 const COLUMNS: &str = "seq, at, actor, action, object_type, object_id, scope, prev_hash, hash";
@@ -105,7 +95,7 @@ const COLUMNS: &str = "seq, at, actor, action, object_type, object_id, scope, pr
 impl Store {
     /// Record an event that is not tied to a write of its own (e.g. a sign-in), in its own transaction.
     pub(crate) async fn audit_alone(&self, caller: &Caller, event: Event<'_>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_write().await?;
         append(&mut tx, caller, event).await?;
         tx.commit().await?;
         Ok(())
@@ -114,23 +104,25 @@ impl Store {
     /// Recompute every entry's hash and check each links to the one before, and that the head
     /// row matches the last entry (so removing entries from the end is caught too).
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
-        let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
-        let (head_seq, head_hash): (i64, String) = (head.get(0), head.get(1));
+        let (head_seq, head_hash): (i64, String) = on_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(p).await
+        })?;
         let mut prev = GENESIS.to_string();
         let mut expected_seq = 1;
         let mut entries = 0;
-        let mut offset = 0;
+        let mut after = 0i64;
         loop {
-            // Page through the log so a long history never sits in memory at once.
-            let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq LIMIT 5000 OFFSET {offset}"))
-                .fetch_all(&self.pool)
-                .await?;
-            if rows.is_empty() {
-                break;
-            }
-            offset += rows.len();
-            for row in &rows {
-                let e = entry_from_row(row);
+            // Keyset pagination: each page starts after the last seq seen, so the walk is linear
+            // and a long history never sits in memory at once.
+            let rows: Vec<AuditEntry> = on_pool!(&self.pool, p => {
+                sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000"))
+                    .bind(after)
+                    .fetch_all(p)
+                    .await
+            })?;
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            for e in rows {
                 let problem = if e.seq != expected_seq {
                     Some(format!("entry {expected_seq} is missing (found {} next)", e.seq))
                 } else if e.prev_hash != prev {
@@ -159,11 +151,13 @@ impl Store {
         if caller.role != Role::Admin {
             return Err(StoreError::NotFound);
         }
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1 OFFSET $2"))
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(entry_from_row).collect())
+        let rows = on_pool!(&self.pool, p => {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1 OFFSET $2"))
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(p)
+                .await
+        })?;
+        Ok(rows)
     }
 }

@@ -1,10 +1,10 @@
 //! Where the master key comes from, and the check that it is the key this database was made with.
 
+use crate::engine::{on_pool, Pool};
 use crate::{Crypto, StoreError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use rand::RngCore;
-use sqlx::{AnyPool, Row};
 use std::path::PathBuf;
 
 /// Where to find the master key: the environment variable's value if set, else a key file.
@@ -20,11 +20,22 @@ const CHECK_PLAINTEXT: &[u8] = b"waymark key check v1";
 
 /// Load the key and prove it opens this database; on a brand-new database with no key anywhere,
 /// create one and tell the operator to back it up.
-pub(crate) async fn load_or_create(pool: &AnyPool, source: &KeySource) -> Result<Crypto, StoreError> {
-    let check: Option<Vec<u8>> = sqlx::query("SELECT value FROM meta WHERE key = 'key_check'")
-        .fetch_optional(pool)
-        .await?
-        .map(|row| row.get::<Vec<u8>, _>(0));
+pub(crate) async fn load_or_create(pool: &Pool, source: &KeySource) -> Result<Crypto, StoreError> {
+    let check: Option<Vec<u8>> = on_pool!(pool, p => {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'key_check'").fetch_optional(p).await
+    })?;
+    if check.is_none() {
+        // A database with pupils but no key check has lost its check row: making a new key now
+        // would lock the real one out, so refuse instead.
+        let pupils: i64 = on_pool!(pool, p => sqlx::query_scalar("SELECT COUNT(*) FROM pupils").fetch_one(p).await)?;
+        if pupils > 0 {
+            return Err(StoreError::Key(
+                "this database holds pupil records but its key check is missing; refusing to start rather than \
+                 create a new key. Restore the database's meta table from a backup"
+                    .into(),
+            ));
+        }
+    }
     let key = read_key(source)?;
     let crypto = match (key, check) {
         (Some(key), Some(check)) => {
@@ -114,11 +125,11 @@ fn write_key_file(source: &KeySource, key: &[u8; 32]) -> Result<(), StoreError> 
         .map_err(|e| StoreError::Key(format!("could not write the key file {}: {e}", source.file.display())))
 }
 
-async fn write_check(pool: &AnyPool, crypto: &Crypto) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO meta (key, value) VALUES ('key_check', $1)")
-        .bind(crypto.encrypt("key_check", CHECK_PLAINTEXT))
-        .execute(pool)
-        .await?;
+async fn write_check(pool: &Pool, crypto: &Crypto) -> Result<(), StoreError> {
+    let check = crypto.encrypt("key_check", CHECK_PLAINTEXT);
+    on_pool!(pool, p => {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('key_check', $1)").bind(&check).execute(p).await.map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -8,11 +8,15 @@
 //!   and name search use keyed hashes (a blind index), never plaintext.
 
 pub mod audit;
+mod bulk;
 mod crypto;
+mod engine;
 pub mod error;
 pub mod import;
 pub mod keyfile;
+mod names;
 pub mod pupils;
+pub mod records;
 pub mod scope;
 pub mod settings;
 pub mod timpson;
@@ -21,15 +25,18 @@ pub mod users;
 pub use audit::{AuditEntry, AuditVerification};
 pub use crypto::Crypto;
 pub use error::StoreError;
-pub use import::{ImportEnrolment, ImportSetting, ImportSummary, Population};
+pub use import::{ImportContext, ImportCounts};
 pub use keyfile::KeySource;
 pub use pupils::{PupilPage, PupilSummary};
+pub use records::{PupilFile, PupilRecords};
 pub use scope::{Caller, Role};
 pub use timpson::{Recommendation, TimpsonChange, TimpsonProgress, TimpsonStatus, TimpsonUpdate};
 pub use users::{NewUser, SessionInfo, SignInOutcome, User};
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions};
+use engine::{on_pool, Pool};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::ConnectOptions;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -43,67 +50,72 @@ pub enum Backend {
 /// The store: a connection pool and the keys that protect identifiers.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pool: Pool,
     crypto: Crypto,
+    /// Decrypted names, in memory only, for sorting and searching the pupil list.
+    names: std::sync::Arc<names::NameIndex>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How long a writer waits for SQLite's write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl Store {
     /// Open (creating if needed) the database at `url` (`sqlite://path` or `postgres://...`),
     /// run migrations, and load or create the encryption key.
     pub async fn open(url: &str, key: &KeySource) -> Result<Store, StoreError> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
+        let invalid = |e: sqlx::Error| StoreError::Config(format!("the database URL is not valid: {e}"));
+        let unreachable = |e: sqlx::Error| StoreError::Unreachable(describe_connect_error(url, &e));
+        let pool = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(invalid)?
+                .create_if_missing(true)
+                // WAL lets readers run beside the one writer; writers queue on the busy timeout.
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                // Import staging tables live in memory, not in a temporary file.
+                .pragma("temp_store", "memory")
+                .disable_statement_logging();
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(SQLITE_BUSY_TIMEOUT)
+                .connect_with(options)
+                .await
+                .map_err(unreachable)?;
+            Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
+            let options = PgConnectOptions::from_str(url).map_err(invalid)?.disable_statement_logging();
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(unreachable)?;
+            Pool::Postgres(pool)
         } else {
             return Err(StoreError::Config(format!(
                 "the database URL must start with sqlite:// or postgres:// (found {:?})",
                 url.split(':').next().unwrap_or("")
             )));
         };
-        let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
-            }
-            _ => url.to_string(),
+        let migrated = match &pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
         };
-        let options = AnyConnectOptions::from_str(&url)
-            .map_err(|e| StoreError::Config(format!("the database URL is not valid: {e}")))?
-            .disable_statement_logging();
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; a busy timeout queues writers.
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(|e| StoreError::Unreachable(describe_connect_error(&url, &e)))?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+        migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
         let crypto = keyfile::load_or_create(&pool, key).await?;
-        Ok(Store { pool, backend, crypto })
+        Ok(Store { pool, crypto, names: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// Close the pool, flushing SQLite's WAL.
@@ -113,7 +125,7 @@ impl Store {
 
     /// A cheap round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        on_pool!(&self.pool, p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// A role and its scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Everything (service administrators).
     Admin,
@@ -114,6 +114,7 @@ pub(crate) enum Arg {
 
 /// Builds SQL with numbered `$n` placeholders (understood by both SQLite and PostgreSQL) and
 /// with the caller's scope spliced in, so numbering stays right whether or not a scope binds a value.
+/// Bind its values to a query on either engine with [`bind_args!`].
 pub(crate) struct SqlBuilder {
     sql: String,
     args: Vec<Arg>,
@@ -155,14 +156,27 @@ impl SqlBuilder {
         self
     }
 
-    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.sql);
-        for arg in &self.args {
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub fn args(&self) -> &[Arg] {
+        &self.args
+    }
+}
+
+/// `bind_args!(sqlx::query_as::<_, Row>(b.sql()), b)`: bind a builder's values in order, on
+/// whichever engine the query is for.
+macro_rules! bind_args {
+    ($query:expr, $builder:expr) => {{
+        let mut q = $query;
+        for arg in $builder.args() {
             q = match arg {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Bytes(v) => q.bind(v.clone()),
+                $crate::scope::Arg::Int(v) => q.bind(*v),
+                $crate::scope::Arg::Bytes(v) => q.bind(v.as_slice()),
             };
         }
         q
-    }
+    }};
 }
+pub(crate) use bind_args;

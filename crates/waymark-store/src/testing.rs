@@ -100,14 +100,32 @@ macro_rules! both_backends {
 impl Store {
     /// Run raw SQL, bypassing scopes and audit: only for tests that tamper with the database.
     pub async fn raw_execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
+        Ok(crate::engine::on_pool!(&self.pool, p => sqlx::query(sql).execute(p).await?.rows_affected()))
     }
 
     /// Every pupil row as text (PostgreSQL), for tests that look for plaintext.
     pub async fn raw_pupil_rows_as_text(&self) -> Result<Vec<String>, sqlx::Error> {
-        use sqlx::Row;
-        let rows = sqlx::query("SELECT CAST(row_to_json(p) AS TEXT) FROM pupils p").fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+        crate::engine::on_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT CAST(row_to_json(p) AS TEXT) FROM pupils p").fetch_all(p).await
+        })
+    }
+}
+
+fn pupil_template(_today: chrono::NaiveDate) -> waymark_domain::NewPupil {
+    use waymark_domain::*;
+    NewPupil {
+        upn: Upn::from_body("202120024000").unwrap(),
+        legal_forename: String::new(),
+        legal_surname: String::new(),
+        preferred_forename: None,
+        preferred_surname: None,
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(2010, 6, 1).unwrap(),
+        sex: Sex::Female,
+        fsm_eligible: true,
+        sen: SenProvision::SenSupport,
+        child_in_need: true,
+        looked_after: false,
+        ethnicity: None,
     }
 }
 
@@ -122,7 +140,13 @@ pub struct World {
     pub trust: i64,
     /// (pupil id, setting id) for one pupil at each setting.
     pub pupils: Vec<(i64, i64)>,
+    /// A pupil enrolled in two scopes at once: at the internal unit in LA A and, dual
+    /// registered, at the trust's school in LA B. Surname "Evans".
+    pub mover: (i64, [i64; 2]),
 }
+
+/// The surnames of [`World::all_pupils`], in the same order.
+pub const WORLD_SURNAMES: [&str; 5] = ["Adeyemi", "Brown", "Chowdhury", "Davies", "Evans"];
 
 impl World {
     /// Build it through the public API, as the command-line operator.
@@ -183,7 +207,49 @@ impl World {
             };
             pupils.push((store.create_pupil(&op, &pupil, &first, today).await.unwrap(), setting_id));
         }
-        World { la_a: 202, la_b: 203, school_a, unit_a, school_a2, school_b, trust, pupils }
+        let mover = NewPupil {
+            upn: Upn::from_body("202120024005").unwrap(),
+            legal_forename: "Pupil4".into(),
+            legal_surname: "Evans".into(),
+            ..pupil_template(today)
+        };
+        let first = NewEnrolment {
+            pupil_id: 0,
+            setting_id: unit_a,
+            start: NaiveDate::from_ymd_opt(2023, 9, 1).unwrap(),
+            end: None,
+            registration: RegistrationType::DualSubsidiary,
+            leaving_reason: None,
+        };
+        let mover_id = store.create_pupil(&op, &mover, &first, today).await.unwrap();
+        store
+            .add_enrolment(
+                &op,
+                &NewEnrolment {
+                    pupil_id: mover_id,
+                    setting_id: school_b,
+                    registration: RegistrationType::DualMain,
+                    ..first
+                },
+            )
+            .await
+            .unwrap();
+        World {
+            la_a: 202,
+            la_b: 203,
+            school_a,
+            unit_a,
+            school_a2,
+            school_b,
+            trust,
+            pupils,
+            mover: (mover_id, [unit_a, school_b]),
+        }
+    }
+
+    /// Every pupil in the world, in the order of [`WORLD_SURNAMES`].
+    pub fn all_pupils(&self) -> Vec<i64> {
+        self.pupils.iter().map(|(p, _)| *p).chain([self.mover.0]).collect()
     }
 
     /// The pupils each role may see, by the rules: the oracle the scope tests check against.
@@ -198,7 +264,11 @@ impl World {
             Role::Setting(s) => vec![s],
             _ => vec![],
         };
-        self.pupils.iter().filter(|(_, s)| settings.contains(s)).map(|(p, _)| *p).collect()
+        let mut ids: Vec<i64> = self.pupils.iter().filter(|(_, s)| settings.contains(s)).map(|(p, _)| *p).collect();
+        if self.mover.1.iter().any(|s| settings.contains(s)) {
+            ids.push(self.mover.0);
+        }
+        ids
     }
 
     /// Every role worth testing in this world, including an LA with no settings.

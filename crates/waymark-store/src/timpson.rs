@@ -3,9 +3,9 @@
 //! every change is kept as a dated update and audited.
 
 use crate::audit::{self, Event};
+use crate::engine::{on_pool, on_tx};
 use crate::{now_unix, Caller, Role, Store, StoreError};
 use chrono::NaiveDate;
-use sqlx::Row;
 use waymark_domain::ValidationErrors;
 
 /// Where a recommendation stands.
@@ -138,25 +138,57 @@ impl TimpsonChange {
     }
 }
 
-fn date(text: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::Config(format!("stored date {text:?} is not a date")))
-}
-
 fn status(code: &str) -> Result<TimpsonStatus, StoreError> {
     TimpsonStatus::from_code(code).ok_or_else(|| StoreError::Config(format!("unknown Timpson status {code:?}")))
 }
 
-fn recommendation_from_row(row: &sqlx::any::AnyRow) -> Result<Recommendation, StoreError> {
-    Ok(Recommendation {
-        key: row.get(0),
-        number: row.get(1),
-        theme: row.get(2),
-        who_acts: row.get(3),
-        text: row.get(4),
-        status: status(&row.get::<String, _>(5))?,
-        updated_at: row.get(6),
-    })
+#[derive(sqlx::FromRow)]
+struct RecommendationRow {
+    key: String,
+    number: Option<String>,
+    theme: String,
+    who_acts: String,
+    text: String,
+    status: String,
+    updated_at: i64,
+    #[sqlx(default)]
+    id: Option<i64>,
+}
+
+impl RecommendationRow {
+    fn into_recommendation(self) -> Result<Recommendation, StoreError> {
+        Ok(Recommendation {
+            status: status(&self.status)?,
+            key: self.key,
+            number: self.number,
+            theme: self.theme,
+            who_acts: self.who_acts,
+            text: self.text,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UpdateRow {
+    as_of: NaiveDate,
+    recorded_at: i64,
+    actor: String,
+    status: String,
+    number: Option<String>,
+    text: String,
+    note: String,
+    evidence_url: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProgressRow {
+    as_of: NaiveDate,
+    implemented: i64,
+    some_action: i64,
+    no_action: i64,
+    note: String,
+    source: String,
 }
 
 const COLUMNS: &str = "key, number, theme, who_acts, text, status, updated_at";
@@ -164,8 +196,10 @@ const COLUMNS: &str = "key, number, theme, who_acts, text, status, updated_at";
 impl Store {
     /// Every recommendation, confirmed numbers first in order, then the rest by key.
     pub async fn timpson_recommendations(&self) -> Result<Vec<Recommendation>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM timpson_recommendations")).fetch_all(&self.pool).await?;
-        let mut recs = rows.iter().map(recommendation_from_row).collect::<Result<Vec<_>, _>>()?;
+        let rows: Vec<RecommendationRow> = on_pool!(&self.pool, p => {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM timpson_recommendations")).fetch_all(p).await
+        })?;
+        let mut recs = rows.into_iter().map(RecommendationRow::into_recommendation).collect::<Result<Vec<_>, _>>()?;
         recs.sort_by_key(|r| {
             (r.number.as_deref().and_then(|n| n.parse::<u8>().ok()).unwrap_or(u8::MAX), r.key.clone())
         });
@@ -174,56 +208,60 @@ impl Store {
 
     /// One recommendation and its history, newest first.
     pub async fn timpson_recommendation(&self, key: &str) -> Result<(Recommendation, Vec<TimpsonUpdate>), StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS}, id FROM timpson_recommendations WHERE key = $1"))
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let id: i64 = row.get(7);
-        let rows = sqlx::query(
-            "SELECT as_of, recorded_at, actor, status, number, text, note, evidence_url FROM timpson_updates \
-             WHERE recommendation_id = $1 ORDER BY as_of DESC, id DESC",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
+        let row: RecommendationRow = on_pool!(&self.pool, p => {
+            sqlx::query_as(&format!("SELECT {COLUMNS}, id FROM timpson_recommendations WHERE key = $1"))
+                .bind(key)
+                .fetch_optional(p)
+                .await
+        })?
+        .ok_or(StoreError::NotFound)?;
+        let rows: Vec<UpdateRow> = on_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT as_of, recorded_at, actor, status, number, text, note, evidence_url FROM timpson_updates \
+                 WHERE recommendation_id = $1 ORDER BY as_of DESC, id DESC",
+            )
+            .bind(row.id)
+            .fetch_all(p)
+            .await
+        })?;
         let history = rows
-            .iter()
+            .into_iter()
             .map(|r| {
                 Ok(TimpsonUpdate {
-                    as_of: date(&r.get::<String, _>(0))?,
-                    recorded_at: r.get(1),
-                    actor: r.get(2),
-                    status: status(&r.get::<String, _>(3))?,
-                    number: r.get(4),
-                    text: r.get(5),
-                    note: r.get(6),
-                    evidence_url: r.get(7),
+                    as_of: r.as_of,
+                    recorded_at: r.recorded_at,
+                    actor: r.actor,
+                    status: status(&r.status)?,
+                    number: r.number,
+                    text: r.text,
+                    note: r.note,
+                    evidence_url: r.evidence_url,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok((recommendation_from_row(&row)?, history))
+        Ok((row.into_recommendation()?, history))
     }
 
     /// Published aggregate progress, oldest first.
     pub async fn timpson_progress(&self) -> Result<Vec<TimpsonProgress>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT as_of, implemented, some_action, no_action, note, source FROM timpson_progress ORDER BY as_of",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TimpsonProgress {
-                    as_of: date(&r.get::<String, _>(0))?,
-                    implemented: r.get(1),
-                    some_action: r.get(2),
-                    no_action: r.get(3),
-                    note: r.get(4),
-                    source: r.get(5),
-                })
+        let rows: Vec<ProgressRow> = on_pool!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT as_of, implemented, some_action, no_action, note, source FROM timpson_progress ORDER BY as_of",
+            )
+            .fetch_all(p)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TimpsonProgress {
+                as_of: r.as_of,
+                implemented: r.implemented,
+                some_action: r.some_action,
+                no_action: r.no_action,
+                note: r.note,
+                source: r.source,
             })
-            .collect()
+            .collect())
     }
 
     /// Change a recommendation (administrators only): the new state replaces the old, and the
@@ -239,14 +277,13 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         change.validate(today)?;
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query("SELECT id FROM timpson_recommendations WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .get(0);
+        let mut tx = self.pool.begin_write().await?;
+        let id: i64 = on_tx!(&mut tx, c => {
+            sqlx::query_scalar("SELECT id FROM timpson_recommendations WHERE key = $1").bind(key).fetch_optional(c).await
+        })?
+        .ok_or(StoreError::NotFound)?;
         let now = now_unix();
+        on_tx!(&mut tx, c => {
         sqlx::query(
             "UPDATE timpson_recommendations SET number = $1, text = $2, status = $3, updated_at = $4 WHERE id = $5",
         )
@@ -255,14 +292,14 @@ impl Store {
         .bind(change.status.code())
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *c)
         .await?;
         sqlx::query(
             "INSERT INTO timpson_updates (recommendation_id, as_of, recorded_at, actor, status, number, text, note, evidence_url) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
-        .bind(change.as_of.to_string())
+        .bind(change.as_of)
         .bind(now)
         .bind(&caller.actor)
         .bind(change.status.code())
@@ -270,8 +307,10 @@ impl Store {
         .bind(change.text.trim())
         .bind(change.note.trim())
         .bind(change.evidence_url.as_deref())
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
         audit::append(
             &mut tx,
             caller,

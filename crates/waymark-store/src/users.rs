@@ -1,12 +1,12 @@
 //! Accounts: argon2id password hashes, sessions held in the store, and sign-in rate limiting.
 
 use crate::audit::{self, Event};
+use crate::engine::{on_pool, on_tx};
 use crate::{now_unix, Caller, Role, Store, StoreError};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use waymark_domain::ValidationErrors;
 
 /// How long a session lasts.
@@ -90,19 +90,37 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-fn user_from_row(row: &sqlx::any::AnyRow, offset: usize) -> Result<User, StoreError> {
-    let role: String = row.get(offset + 3);
-    let la: Option<i64> = row.get(offset + 4);
-    let scope_id: Option<i64> = row.get(offset + 5);
-    Ok(User {
-        id: row.get(offset),
-        email: row.get(offset + 1),
-        display_name: row.get(offset + 2),
-        scope_name: None,
-        role: Role::from_columns(&role, la, scope_id)
-            .ok_or_else(|| StoreError::Config(format!("unknown role {role:?} in users")))?,
-    })
+/// A user as stored, with whatever extra columns a query adds (`None` where it adds none).
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    role: String,
+    scope_la: Option<i64>,
+    scope_id: Option<i64>,
+    #[sqlx(default)]
+    password_hash: Option<String>,
+    #[sqlx(default)]
+    csrf_token: Option<String>,
+    #[sqlx(default)]
+    scope_name: Option<String>,
 }
+
+impl UserRow {
+    fn user(&self) -> Result<User, StoreError> {
+        Ok(User {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            scope_name: self.scope_name.clone(),
+            role: Role::from_columns(&self.role, self.scope_la, self.scope_id)
+                .ok_or_else(|| StoreError::Config(format!("unknown role {:?} in users", self.role)))?,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.scope_la, u.scope_id";
 
 impl Store {
     /// Create an account (administrators only). Passwords need at least 12 characters.
@@ -131,25 +149,28 @@ impl Store {
             .await
             .map_err(|e| StoreError::Config(e.to_string()))??;
         let (role, la, scope_id) = new.role.to_columns();
-        let mut tx = self.pool.begin().await?;
-        let exists = sqlx::query("SELECT 1 FROM users WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+        let mut tx = self.pool.begin_write().await?;
+        let exists: Option<i64> = on_tx!(&mut tx, c => {
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_optional(c).await
+        })?;
         if exists.is_some() {
             return Err(StoreError::Conflict(format!("a user with the email {email} already exists")));
         }
-        let id: i64 = sqlx::query(
-            "INSERT INTO users (email, display_name, password_hash, role, scope_la, scope_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(&email)
-        .bind(new.display_name.trim())
-        .bind(&hash)
-        .bind(role)
-        .bind(la)
-        .bind(scope_id)
-        .bind(now_unix())
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+        let id: i64 = on_tx!(&mut tx, c => {
+            sqlx::query_scalar(
+                "INSERT INTO users (email, display_name, password_hash, role, scope_la, scope_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&email)
+            .bind(new.display_name.trim())
+            .bind(&hash)
+            .bind(role)
+            .bind(la)
+            .bind(scope_id)
+            .bind(now_unix())
+            .fetch_one(c)
+            .await
+        })?;
         audit::append(&mut tx, caller, Event { action: "user.create", object_type: "user", object_id: id.to_string() })
             .await?;
         tx.commit().await?;
@@ -162,36 +183,41 @@ impl Store {
         let email = normalise_email(email);
         let email_hash = sha256(&email);
         let since = now_unix() - LOCKOUT_WINDOW_SECONDS;
-        let failures = sqlx::query("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_hash = $1 AND at > $2")
-            .bind(email_hash.clone())
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-        let (count, oldest): (i64, Option<i64>) = (failures.get(0), failures.get(1));
+        let (count, oldest): (i64, Option<i64>) = on_pool!(&self.pool, p => {
+            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_hash = $1 AND at > $2")
+                .bind(&email_hash)
+                .bind(since)
+                .fetch_one(p)
+                .await
+        })?;
         if count >= MAX_FAILURES {
             let wait = oldest.unwrap_or(since) + LOCKOUT_WINDOW_SECONDS - now_unix();
             return Ok(SignInOutcome::Locked { minutes: (wait + 59) / 60 });
         }
-        let row = sqlx::query(
-            "SELECT id, email, display_name, role, scope_la, scope_id, password_hash FROM users WHERE email = $1",
-        )
-        .bind(&email)
-        .fetch_optional(&self.pool)
-        .await?;
-        let stored_hash: String = row.as_ref().map(|r| r.get(6)).unwrap_or_else(|| dummy_hash().to_string());
+        let row: Option<UserRow> = on_pool!(&self.pool, p => {
+            sqlx::query_as(&format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1"))
+                .bind(&email)
+                .fetch_optional(p)
+                .await
+        })?;
+        let stored_hash: String =
+            row.as_ref().and_then(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
         let pw = password.to_string();
         let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &stored_hash))
             .await
             .map_err(|e| StoreError::Config(e.to_string()))?;
         let user = match (ok, row) {
-            (true, Some(row)) => user_from_row(&row, 0)?,
+            (true, Some(row)) => row.user()?,
             _ => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("INSERT INTO login_failures (email_hash, at) VALUES ($1, $2)")
-                    .bind(email_hash)
-                    .bind(now_unix())
-                    .execute(&mut *tx)
-                    .await?;
+                let mut tx = self.pool.begin_write().await?;
+                on_tx!(&mut tx, c => {
+                    sqlx::query("INSERT INTO login_failures (email_hash, at) VALUES ($1, $2)")
+                        .bind(&email_hash)
+                        .bind(now_unix())
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected())
+                })?;
                 let anon = Caller { user_id: None, actor: "anonymous".into(), role: Role::Public };
                 audit::append(
                     &mut tx,
@@ -206,17 +232,22 @@ impl Store {
         let token = random_token();
         let csrf_token = random_token();
         let now = now_unix();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM login_failures WHERE email_hash = $1").bind(email_hash).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        let mut tx = self.pool.begin_write().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM login_failures WHERE email_hash = $1").bind(&email_hash).execute(&mut *c).await?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *c).await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
             .bind(sha256(&token))
             .bind(user.id)
             .bind(&csrf_token)
             .bind(now)
             .bind(now + SESSION_SECONDS)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
         audit::append(
             &mut tx,
             &user.caller(),
@@ -229,34 +260,32 @@ impl Store {
 
     /// The live session for a bearer token, if any. Only the token's hash is stored.
     pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>, StoreError> {
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.role, u.scope_la, u.scope_id, s.csrf_token, COALESCE(st.name, tr.name) \
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token, COALESCE(st.name, tr.name) AS scope_name \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN settings st ON u.role = 'setting' AND st.id = u.scope_id \
              LEFT JOIN trusts tr ON u.role = 'trust' AND tr.id = u.scope_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(sha256(token))
-        .bind(now_unix())
-        .fetch_optional(&self.pool)
-        .await?;
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        let row: Option<UserRow> = on_pool!(&self.pool, p => {
+            sqlx::query_as(&sql).bind(sha256(token)).bind(now_unix()).fetch_optional(p).await
+        })?;
         match row {
             None => Ok(None),
             Some(row) => Ok(Some(SessionInfo {
                 token: token.to_string(),
-                csrf_token: row.get(6),
-                user: User { scope_name: row.get(7), ..user_from_row(&row, 0)? },
+                csrf_token: row.csrf_token.clone().unwrap_or_default(),
+                user: row.user()?,
             })),
         }
     }
 
     /// End a session.
     pub async fn sign_out(&self, session: &SessionInfo) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(sha256(&session.token))
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.pool.begin_write().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256(&session.token)).execute(c).await.map(|r| r.rows_affected())
+        })?;
         audit::append(
             &mut tx,
             &session.user.caller(),
@@ -272,9 +301,9 @@ impl Store {
         if caller.role != Role::Admin {
             return Err(StoreError::NotFound);
         }
-        let rows = sqlx::query("SELECT id, email, display_name, role, scope_la, scope_id FROM users ORDER BY email")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|r| user_from_row(r, 0)).collect()
+        let rows: Vec<UserRow> = on_pool!(&self.pool, p => {
+            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.email")).fetch_all(p).await
+        })?;
+        rows.iter().map(UserRow::user).collect()
     }
 }

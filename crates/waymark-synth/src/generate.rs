@@ -341,8 +341,10 @@ fn story(ctx: &mut Ctx, tables: &mut Tables, t: &Traits, perm: bool, susp: u16, 
     }
     // Low-level incidents: more for pupils who are suspended.
     let extra = if susp > 0 || perm { poisson(&mut ctx.timeline, 3.0) } else { u32::from(ctx.timeline.gen_bool(0.04)) };
+    // Not after the pupil left, whatever the reason they left.
+    let on_roll_until = exit.map_or(last_ix, |(d, _)| d.min(last_ix)).max(first_ix);
     for _ in 0..extra {
-        let k = ctx.timeline.gen_range(first_ix..=last_ix);
+        let k = ctx.timeline.gen_range(first_ix..=on_roll_until);
         let d = ctx.day(k);
         write_incident(ctx, tables, &upn, t.school, d, "detention")?;
     }

@@ -20,8 +20,9 @@ use std::net::SocketAddr;
 use waymark_store::Store;
 
 pub use error::WebError;
+pub use pages::import::StoreKnown;
 
-/// Largest request body accepted (forms are small; nothing uploads through these routes yet).
+/// Largest request body accepted by every route but the import upload (forms are small).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// How the web app behaves, as chosen by the operator.
@@ -59,7 +60,13 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit))
         .route("/sign-out", post(pages::sign_in::sign_out))
         .route("/settings", get(pages::settings::list))
-        .route("/pupils", get(pages::pupils::list))
+        .route("/pupils", get(pages::pupils::list).post(pages::pupils::search))
+        .route(
+            "/import",
+            get(pages::import::form)
+                .post(pages::import::upload)
+                .layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES)),
+        )
         .route("/pupils/{id}", get(pages::pupils::show))
         .route("/explore", get(pages::explore::map::map))
         .route("/explore.csv", get(pages::explore::map::csv))

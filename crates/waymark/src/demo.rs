@@ -10,9 +10,10 @@
 use anyhow::{bail, Context, Result};
 use chrono::{Datelike, NaiveDate};
 use std::path::Path;
+use waymark_domain::records::FileSet;
 use waymark_domain::*;
-use waymark_interchange::templates::{self, ImportSet};
-use waymark_store::{Caller, ImportEnrolment, ImportSetting, KeySource, NewUser, Population, Role, Store};
+use waymark_interchange::{read_set, NothingKnown};
+use waymark_store::{Caller, KeySource, NewUser, Role, Store};
 
 pub const PASSWORD: &str = "waymark-demo-2026";
 /// The latest year with published LA exclusion figures: the generator's calibration year.
@@ -76,24 +77,31 @@ pub async fn prepare(data_dir: &Path, database_url: Option<&str>, la: &str) -> R
     Ok(store)
 }
 
-/// Generate the LA, import it, and create the users.
+/// Generate the LA, import all thirteen files, and create the users.
 async fn build(store: &Store, op: &Caller, data_dir: &Path, la: &str) -> Result<Vec<SignIn>> {
     let data = waymark_opendata::OpenData::shared()
         .map_err(|e| anyhow::anyhow!("the embedded open data would not load: {e}"))?;
     let la = data.las.parse(la).with_context(|| format!("--la {la:?}"))?.clone();
     let generated = data_dir.join("generated");
     let _ = std::fs::remove_dir_all(&generated);
-    let options = waymark_synth::Options { seed: SEED, attendance: false, scale: 1.0 };
+    let options = waymark_synth::Options { seed: SEED, attendance: true, scale: 1.0 };
     waymark_synth::generate(la.number, CALIBRATION_YEAR, options, &generated)?;
-    let set = templates::read_dir(&generated)?;
+    let mut set = read_set(&generated, &NothingKnown, &mut |_, _, _| {})
+        .map_err(|report| anyhow::anyhow!("the generated files did not pass the importer's checks:\n{report}"))?;
     let today = chrono::Local::now().date_naive();
     let shift = AcademicYear::containing(today).0 - CALIBRATION_YEAR.0;
-    let population = population(&set, shift);
-    let summary = store.import_population(op, &population, today).await?;
+    shift_set(&mut set, shift);
+    let counts = store.import_records(op, &set, false, &mut |_| {}).await?;
     let _ = std::fs::remove_dir_all(&generated);
-    println!("Generated {} ({:03}): {} settings, {} pupils, {} enrolments, calibrated to its published {CALIBRATION_YEAR} figures and dated {}.",
-        la.name, la.number, summary.settings, summary.pupils, summary.enrolments, AcademicYear::containing(today));
-    create_users(store, op, &set, &summary.setting_ids, &la).await
+    println!(
+        "Generated {} ({:03}), calibrated to its published {CALIBRATION_YEAR} figures and dated {}: {} settings; {counts}.",
+        la.name,
+        la.number,
+        AcademicYear::containing(today),
+        set.settings.len()
+    );
+    let ids = store.setting_ids_by_key(op).await?;
+    create_users(store, op, &set, &ids, &la).await
 }
 
 /// Move a date forward by whole years (29 February becomes 28 February where needed).
@@ -101,42 +109,33 @@ fn shift_date(d: NaiveDate, years: i32) -> NaiveDate {
     d.with_year(d.year() + years).or_else(|| NaiveDate::from_ymd_opt(d.year() + years, d.month(), 28)).unwrap_or(d)
 }
 
-/// The file set as the store's import, moved forward `shift` years.
-fn population(set: &ImportSet, shift: i32) -> Population {
-    Population {
-        settings: set
-            .settings
-            .iter()
-            .map(|s| ImportSetting {
-                key: s.id.clone(),
-                setting: NewSetting {
-                    name: s.name.clone(),
-                    urn: s.urn,
-                    kind: s.kind,
-                    la_number: s.la,
-                    parent_id: None,
-                },
-                parent_key: s.parent_id.clone(),
-            })
-            .collect(),
-        pupils: set
-            .pupils
-            .iter()
-            .map(|p| NewPupil { date_of_birth: shift_date(p.date_of_birth, shift), ..p.clone() })
-            .collect(),
-        enrolments: set
-            .enrolments
-            .iter()
-            .map(|e| ImportEnrolment {
-                upn: e.upn.clone(),
-                setting_key: e.setting_id.clone(),
-                registration: e.registration,
-                start: shift_date(e.start, shift),
-                end: e.end.map(|d| shift_date(d, shift)),
-                leaving_reason: e.leaving_reason,
-            })
-            .collect(),
-    }
+/// Move every date and year in the file set forward `years` years. Session marks keep their
+/// lengths: the demo's terms are the calibration year's, relabelled.
+fn shift_set(set: &mut FileSet, years: i32) {
+    let d = |x: &mut NaiveDate| *x = shift_date(*x, years);
+    let o = |x: &mut Option<NaiveDate>| *x = x.map(|v| shift_date(v, years));
+    set.pupils.iter_mut().for_each(|p| d(&mut p.date_of_birth));
+    set.enrolments.iter_mut().for_each(|e| {
+        d(&mut e.start);
+        o(&mut e.end);
+    });
+    set.attendance.iter_mut().for_each(|a| a.year = AcademicYear(a.year.0 + years));
+    set.incidents.iter_mut().for_each(|r| d(&mut r.date));
+    set.suspensions.iter_mut().for_each(|r| d(&mut r.start));
+    set.exclusions.iter_mut().for_each(|r| d(&mut r.start));
+    set.referrals.iter_mut().for_each(|r| d(&mut r.date));
+    set.placements.iter_mut().for_each(|r| {
+        d(&mut r.start);
+        o(&mut r.planned_end);
+        o(&mut r.end);
+    });
+    set.timetables.iter_mut().for_each(|r| d(&mut r.from));
+    set.assessments.iter_mut().for_each(|r| d(&mut r.date));
+    set.interventions.iter_mut().for_each(|r| {
+        d(&mut r.start);
+        o(&mut r.end);
+    });
+    set.destinations.iter_mut().for_each(|r| r.ks4_year = AcademicYear(r.ks4_year.0 + years));
 }
 
 /// A sign-in for each role: the LA; a trust of two secondary schools; the secondary school
@@ -144,7 +143,7 @@ fn population(set: &ImportSet, shift: i32) -> Population {
 async fn create_users(
     store: &Store,
     op: &Caller,
-    set: &ImportSet,
+    set: &FileSet,
     ids: &std::collections::HashMap<String, i64>,
     la: &waymark_opendata::LaInfo,
 ) -> Result<Vec<SignIn>> {

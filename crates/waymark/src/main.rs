@@ -4,6 +4,7 @@ mod admin;
 mod config;
 mod data;
 mod demo;
+mod import;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -61,6 +62,22 @@ enum Command {
         #[arg(long, env = "WAYMARK_ESTABLISHMENTS")]
         establishments: Option<std::path::PathBuf>,
     },
+    /// Import a folder of the thirteen CSV templates (any subset; `docs/import-format.md`).
+    ///
+    /// Every cell and reference is checked first and every problem reported with its file, row,
+    /// column and value; if any remain, nothing is written. Otherwise everything is written in
+    /// one transaction: records already held are matched (pupils by UPN, records by setting and
+    /// their own id) and updated only where they changed, so importing the same files again
+    /// changes nothing. Runs as the command-line operator (full access, audited).
+    Import {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The folder holding settings.csv, pupils.csv, enrolments.csv, attendance.csv, …
+        dir: std::path::PathBuf,
+        /// Check and count everything, then write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Generate a synthetic LA-year (or all of England) in the import format, calibrated to DfE's
     /// published exclusion statistics; or check that calibration (`waymark synth check`).
     Synth(data::SynthArgs),
@@ -116,6 +133,15 @@ async fn run(cli: Cli) -> Result<()> {
             let store = demo::prepare(&data_dir, database_url.as_deref(), &la).await?;
             let config = waymark_web::WebConfig { secure_cookies: SecureCookies::Auto.resolve(bind), establishments };
             serve(store, config, bind).await
+        }
+        Command::Import { store, dir, dry_run } => {
+            let store = store.open().await?;
+            let counts = import::run(&store, &waymark_store::Caller::system("import"), &dir, dry_run).await?;
+            if dry_run {
+                println!("dry run: nothing was written");
+            }
+            println!("{counts}");
+            Ok(())
         }
         Command::Admin { store, command } => admin::run(store.open().await?, command).await,
         Command::Synth(args) => data::synth(args),

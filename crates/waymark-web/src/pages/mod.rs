@@ -2,6 +2,7 @@
 
 pub mod explore;
 pub mod home;
+pub mod import;
 pub mod layout;
 pub mod pupils;
 pub mod settings;

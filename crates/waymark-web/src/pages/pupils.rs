@@ -1,5 +1,6 @@
 //! The pupil list (search and paging) and the pupil page.
 
+use crate::auth::check_csrf;
 use crate::auth::SignedIn;
 use crate::format;
 use crate::pages::layout::Nav;
@@ -8,8 +9,10 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
+use axum::Form;
 use serde::Deserialize;
 use waymark_domain::{ethnicity_label_or_code, AcademicYear};
+use waymark_store::PupilRecords;
 
 const PER_PAGE: usize = 25;
 
@@ -30,44 +33,46 @@ pub enum PageLink {
 #[template(path = "pupils.html")]
 struct PupilsPage {
     nav: Nav,
+    /// The search, shown back in the box; it never appears in a URL.
     query: String,
     summary: String,
     rows: Vec<Row>,
     pages: Vec<PageLink>,
     previous: Option<String>,
     next: Option<String>,
+    /// For a search, the pages are forms that post the search again.
+    search_pages: Option<SearchPages>,
+}
+
+struct SearchPages {
+    current: usize,
+    last: usize,
 }
 
 #[derive(Deserialize)]
 pub struct ListParams {
-    #[serde(default)]
-    q: String,
     /// Kept as text so a malformed page number shows page 1 rather than an error.
     #[serde(default)]
     page: String,
 }
 
-fn page_href(query: &str, page: usize) -> String {
-    let mut params = Vec::new();
-    if !query.is_empty() {
-        params.push(format!("q={}", urlencode(query)));
-    }
-    params.push(format!("page={page}"));
-    format!("/pupils?{}", params.join("&"))
+/// A search: posted, so names and UPNs stay out of URLs, logs and browser history.
+#[derive(Deserialize)]
+pub struct SearchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
 }
 
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+fn page_href(page: usize) -> String {
+    format!("/pupils?page={page}")
 }
 
 /// Page numbers to show: first, last, and the current page with its neighbours.
-fn page_links(query: &str, current: usize, last: usize) -> Vec<PageLink> {
+fn page_links(current: usize, last: usize) -> Vec<PageLink> {
     let mut links = Vec::new();
     let mut previous = 0;
     for n in 1..=last {
@@ -75,21 +80,42 @@ fn page_links(query: &str, current: usize, last: usize) -> Vec<PageLink> {
             if previous != 0 && n > previous + 1 {
                 links.push(PageLink::Gap);
             }
-            links.push(PageLink::Number(n, page_href(query, n), n == current));
+            links.push(PageLink::Number(n, page_href(n), n == current));
             previous = n;
         }
     }
     links
 }
 
+/// Every pupil in scope, a page at a time (no search: a search is posted).
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Html<String>, WebError> {
-    let Query(params) = params.unwrap_or(Query(ListParams { q: String::new(), page: String::new() }));
-    let query: String = params.q.trim().chars().take(100).collect();
+    let Query(params) = params.unwrap_or(Query(ListParams { page: String::new() }));
     let page = params.page.parse::<usize>().unwrap_or(1).max(1);
+    render_list(&state, &session, String::new(), page).await
+}
+
+/// A search by name or UPN, posted with the session's CSRF token.
+pub async fn search(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Form(form): Form<SearchForm>,
+) -> Result<Html<String>, WebError> {
+    check_csrf(&session, &form.csrf)?;
+    let query: String = form.q.trim().chars().take(100).collect();
+    let page = form.page.parse::<usize>().unwrap_or(1).max(1);
+    render_list(&state, &session, query, page).await
+}
+
+async fn render_list(
+    state: &AppState,
+    session: &waymark_store::SessionInfo,
+    query: String,
+    page: usize,
+) -> Result<Html<String>, WebError> {
     let today = chrono::Local::now().date_naive();
     let result = state.store.list_pupils(&session.user.caller(), &query, page, PER_PAGE, today).await?;
     let last = result.total.div_ceil(PER_PAGE).max(1);
@@ -110,16 +136,18 @@ pub async fn list(
             year_group: p.year_group.label(),
         })
         .collect();
-    let page = PupilsPage {
-        nav: Nav::for_session(&session, "pupils"),
+    let searching = !query.is_empty();
+    let page_view = PupilsPage {
+        nav: Nav::for_session(session, "pupils"),
         summary,
         rows,
-        pages: page_links(&query, page.min(last), last),
-        previous: (page > 1 && page <= last).then(|| page_href(&query, page - 1)),
-        next: (page < last).then(|| page_href(&query, page + 1)),
+        pages: if searching { Vec::new() } else { page_links(page.min(last), last) },
+        previous: (!searching && page > 1 && page <= last).then(|| page_href(page - 1)),
+        next: (!searching && page < last).then(|| page_href(page + 1)),
+        search_pages: (searching && last > 1).then_some(SearchPages { current: page.min(last), last }),
         query,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page_view.render()?))
 }
 
 struct EnrolmentRow {
@@ -130,6 +158,17 @@ struct EnrolmentRow {
     reason: &'static str,
 }
 
+/// A table on the pupil page: caption, headers, rows of cells (already formatted).
+struct RecordTable {
+    id: &'static str,
+    heading: &'static str,
+    empty: &'static str,
+    headers: Vec<&'static str>,
+    /// Columns holding numbers, right-aligned.
+    numeric: Vec<usize>,
+    rows: Vec<Vec<String>>,
+}
+
 #[derive(Template)]
 #[template(path = "pupil.html")]
 struct PupilPage {
@@ -137,6 +176,251 @@ struct PupilPage {
     name: String,
     details: Vec<(&'static str, String)>,
     enrolments: Vec<EnrolmentRow>,
+    attendance_summary: Option<String>,
+    tables: Vec<RecordTable>,
+}
+
+fn percent(n: u32, d: u32) -> String {
+    if d == 0 {
+        "No possible sessions".into()
+    } else {
+        format!("{:.1}%", f64::from(n) * 100.0 / f64::from(d))
+    }
+}
+
+fn reasons(r1: &str, r2: &Option<String>, r3: &Option<String>) -> String {
+    [Some(r1), r2.as_deref(), r3.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ")
+}
+
+fn optional_date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(format::date).unwrap_or_default()
+}
+
+fn destination_label(code: &str) -> String {
+    match code {
+        "education" => "Education".into(),
+        "apprenticeship" => "Apprenticeship".into(),
+        "employment" => "Employment".into(),
+        "neet" => "Not in education, employment or training".into(),
+        "unknown" => "Not known".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The record tables, in the order a teacher reads a pupil's story.
+fn record_tables(r: &PupilRecords) -> Vec<RecordTable> {
+    let attendance = RecordTable {
+        id: "attendance",
+        heading: "Attendance",
+        empty: "No attendance is recorded at settings you can see.",
+        headers: vec!["Year", "Term", "Setting", "Possible sessions", "Attended", "Attendance"],
+        numeric: vec![3, 4, 5],
+        rows: r
+            .attendance
+            .iter()
+            .map(|a| {
+                vec![
+                    a.year.to_string(),
+                    a.term.code().to_string(),
+                    a.setting.clone(),
+                    a.sessions.possible.to_string(),
+                    a.sessions.attended.to_string(),
+                    percent(a.sessions.attended, a.sessions.possible),
+                ]
+            })
+            .collect(),
+    };
+    let incidents = RecordTable {
+        id: "incidents",
+        heading: "Behaviour incidents",
+        empty: "No incidents are recorded.",
+        headers: vec!["Date", "Setting", "Kind", "Severity", "Outcome"],
+        numeric: vec![3],
+        rows: r
+            .incidents
+            .iter()
+            .map(|i| {
+                vec![
+                    format::date(i.incident_date),
+                    i.setting.clone(),
+                    i.kind.replace('_', " "),
+                    i.severity.to_string(),
+                    i.outcome.replace('_', " "),
+                ]
+            })
+            .collect(),
+    };
+    let suspensions = RecordTable {
+        id: "suspensions",
+        heading: "Suspensions",
+        empty: "No suspensions are recorded.",
+        headers: vec!["Start", "Setting", "Category", "Days", "Reasons"],
+        numeric: vec![3],
+        rows: r
+            .suspensions
+            .iter()
+            .map(|x| {
+                vec![
+                    format::date(x.start_date),
+                    x.setting.clone(),
+                    if x.category == "LNCH" { "Lunchtime".into() } else { "Suspension".into() },
+                    format!("{}", x.length_days),
+                    reasons(&x.reason_1, &x.reason_2, &x.reason_3),
+                ]
+            })
+            .collect(),
+    };
+    let exclusions = RecordTable {
+        id: "exclusions",
+        heading: "Permanent exclusions",
+        empty: "No permanent exclusions are recorded.",
+        headers: vec!["Start", "Setting", "Reasons"],
+        numeric: vec![],
+        rows: r
+            .exclusions
+            .iter()
+            .map(|x| {
+                vec![format::date(x.start_date), x.setting.clone(), reasons(&x.reason_1, &x.reason_2, &x.reason_3)]
+            })
+            .collect(),
+    };
+    let referrals = RecordTable {
+        id: "referrals",
+        heading: "Referrals",
+        empty: "No referrals are recorded.",
+        headers: vec!["Date", "Referred by", "Reason", "Tier asked for"],
+        numeric: vec![3],
+        rows: r
+            .referrals
+            .iter()
+            .map(|x| {
+                vec![
+                    format::date(x.referral_date),
+                    x.setting.clone(),
+                    x.reason.replace('_', " "),
+                    x.tier_requested.to_string(),
+                ]
+            })
+            .collect(),
+    };
+    let placements = RecordTable {
+        id: "placements",
+        heading: "Placements and timetables",
+        empty: "No placements are recorded.",
+        headers: vec![
+            "Provision",
+            "Tier",
+            "Started",
+            "Planned end",
+            "Ended",
+            "Outcome",
+            "Timetable (AP + mainstream sessions a week)",
+        ],
+        numeric: vec![1],
+        rows: r
+            .placements
+            .iter()
+            .map(|p| {
+                let steps = p
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        let part = if s.part_time() { " (part-time)" } else { "" };
+                        format!(
+                            "from {}: {} + {}{part}",
+                            format::date(s.from_date),
+                            s.ap_sessions,
+                            s.mainstream_sessions
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                vec![
+                    p.setting.clone(),
+                    p.tier.to_string(),
+                    format::date(p.start_date),
+                    optional_date(p.planned_end_date),
+                    optional_date(p.end_date),
+                    p.outcome.clone().unwrap_or_default().replace('_', " "),
+                    steps,
+                ]
+            })
+            .collect(),
+    };
+    let assessments = RecordTable {
+        id: "assessments",
+        heading: "Assessments",
+        empty: "No assessments are recorded.",
+        headers: vec!["Date", "Setting", "Instrument", "Occasion", "Items answered"],
+        numeric: vec![4],
+        rows: r
+            .assessments
+            .iter()
+            .map(|a| {
+                let instrument = match (a.instrument.as_str(), a.version.as_deref()) {
+                    ("sdq", Some(v)) => format!("SDQ ({v})"),
+                    ("swemwbs", _) => "SWEMWBS".into(),
+                    (i, _) => i.to_string(),
+                };
+                vec![
+                    format::date(a.assessed_on),
+                    a.setting.clone(),
+                    instrument,
+                    a.occasion.clone(),
+                    a.items.len().to_string(),
+                ]
+            })
+            .collect(),
+    };
+    let interventions = RecordTable {
+        id: "interventions",
+        heading: "Interventions",
+        empty: "No interventions are recorded.",
+        headers: vec!["Kind", "Setting", "Started", "Ended", "Sessions attended of planned"],
+        numeric: vec![4],
+        rows: r
+            .interventions
+            .iter()
+            .map(|i| {
+                vec![
+                    i.kind.replace('_', " "),
+                    i.setting.clone(),
+                    format::date(i.start_date),
+                    optional_date(i.end_date),
+                    format!("{} of {}", i.sessions_attended, i.sessions_planned),
+                ]
+            })
+            .collect(),
+    };
+    let destinations = RecordTable {
+        id: "destinations",
+        heading: "Destinations after key stage 4",
+        empty: "No destinations are recorded.",
+        headers: vec!["Key stage 4 year", "Destination", "Sustained"],
+        numeric: vec![],
+        rows: r
+            .destinations
+            .iter()
+            .map(|d| {
+                vec![
+                    waymark_domain::AcademicYear(d.ks4_year as i32).to_string(),
+                    destination_label(&d.destination),
+                    format::yes_no(d.sustained).to_string(),
+                ]
+            })
+            .collect(),
+    };
+    vec![
+        attendance,
+        incidents,
+        suspensions,
+        exclusions,
+        referrals,
+        placements,
+        assessments,
+        interventions,
+        destinations,
+    ]
 }
 
 /// A pupil's page. A malformed id is "not found", like an id outside the caller's scope.
@@ -146,7 +430,8 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let (pupil, enrolments) = state.store.get_pupil(&session.user.caller(), id).await?;
+    let file = state.store.pupil_file(&session.user.caller(), id).await?;
+    let (pupil, enrolments) = (&file.pupil, &file.enrolments);
     let r = &pupil.record;
     let year = AcademicYear::containing(chrono::Local::now().date_naive());
     let legal = format!("{} {}", r.legal_forename, r.legal_surname);
@@ -172,8 +457,29 @@ pub async fn show(
             reason: e.record.leaving_reason.map(|r| r.label()).unwrap_or(""),
         })
         .collect();
+    let mut year_sessions = waymark_domain::attendance::SessionCounts::default();
+    let latest = file.records.attendance.iter().map(|a| a.year).max();
+    for a in file.records.attendance.iter().filter(|a| Some(a.year) == latest) {
+        year_sessions.add(a.sessions);
+    }
+    let attendance_summary = latest.map(|y| {
+        format!(
+            "{}: attended {} of {} possible sessions ({})",
+            y,
+            year_sessions.attended,
+            year_sessions.possible,
+            percent(year_sessions.attended, year_sessions.possible)
+        )
+    });
     Ok(Html(
-        PupilPage { nav: Nav::for_session(&session, "pupils"), name: pupil.display_name(), details, enrolments }
-            .render()?,
+        PupilPage {
+            nav: Nav::for_session(&session, "pupils"),
+            name: pupil.display_name(),
+            details,
+            enrolments,
+            attendance_summary,
+            tables: record_tables(&file.records),
+        }
+        .render()?,
     ))
 }

@@ -1,0 +1,79 @@
+//! The two database engines behind the store's one API.
+//!
+//! Each engine keeps its own typed pool (`SqlitePool`, `PgPool`), so rows decode into typed
+//! structs and PostgreSQL holds real dates and booleans. Queries are written once: the
+//! [`on_pool!`] and [`on_tx!`] macros expand a body for each engine, and the compiler checks it
+//! against each. An enum rather than a trait: the set of engines is closed, and an enum keeps
+//! the store a plain value with no generic parameter leaking into the web and CLI crates.
+
+use crate::StoreError;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// A connection pool on one of the two engines.
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on one of the two engines.
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Run `$body` with `$p` bound to the engine's typed pool.
+macro_rules! on_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            $crate::engine::Pool::Sqlite($p) => $body,
+            $crate::engine::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Run `$body` with `$c` bound to the transaction's typed connection (`&mut SqliteConnection`
+/// or `&mut PgConnection`); reborrow it per query with `&mut *$c`.
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::engine::Tx::Sqlite(t) => {
+                let $c: &mut sqlx::SqliteConnection = &mut *t;
+                $body
+            }
+            $crate::engine::Tx::Postgres(t) => {
+                let $c: &mut sqlx::PgConnection = &mut *t;
+                $body
+            }
+        }
+    };
+}
+
+pub(crate) use on_pool;
+pub(crate) use on_tx;
+
+impl Pool {
+    /// A transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so it waits its turn under the busy timeout instead of failing with
+    /// "database is locked" when a read transaction later tries to become a write.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,316 @@
+//! The records that hang off a pupil: attendance, incidents, suspensions, exclusions,
+//! referrals, placements with their timetable steps, assessments with item responses,
+//! interventions and destinations. Written by [`crate::import`]; read here, only through the
+//! caller's scope: the pupil must be visible to the caller, and each record is shown only if
+//! its setting is in the caller's scope too (a school sees what happened at its own settings;
+//! an LA what happened in its area). Destinations belong to the pupil, not a setting.
+
+use crate::audit::Event;
+use crate::engine::on_pool;
+use crate::scope::{bind_args, Arg, SqlBuilder};
+use crate::{Caller, Role, Store, StoreError};
+use chrono::NaiveDate;
+use waymark_domain::attendance::SessionCounts;
+use waymark_domain::{AcademicYear, Enrolment, Pupil, Term};
+
+/// Everything the caller may see about one pupil.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PupilFile {
+    pub pupil: Pupil,
+    pub enrolments: Vec<Enrolment>,
+    pub records: PupilRecords,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PupilRecords {
+    pub attendance: Vec<AttendanceTerm>,
+    pub incidents: Vec<Incident>,
+    pub suspensions: Vec<Suspension>,
+    pub exclusions: Vec<Exclusion>,
+    pub referrals: Vec<Referral>,
+    pub placements: Vec<Placement>,
+    pub assessments: Vec<Assessment>,
+    pub interventions: Vec<Intervention>,
+    pub destinations: Vec<Destination>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttendanceTerm {
+    pub setting: String,
+    pub year: AcademicYear,
+    pub term: Term,
+    pub marks: String,
+    pub sessions: SessionCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Incident {
+    pub setting: String,
+    pub incident_date: NaiveDate,
+    pub kind: String,
+    pub severity: i64,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Suspension {
+    pub setting: String,
+    pub category: String,
+    pub start_date: NaiveDate,
+    pub length_days: f64,
+    pub reason_1: String,
+    pub reason_2: Option<String>,
+    pub reason_3: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Exclusion {
+    pub setting: String,
+    pub start_date: NaiveDate,
+    pub reason_1: String,
+    pub reason_2: Option<String>,
+    pub reason_3: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Referral {
+    pub setting: String,
+    pub referral_date: NaiveDate,
+    pub reason: String,
+    pub tier_requested: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Placement {
+    pub id: i64,
+    pub setting: String,
+    pub tier: i64,
+    pub start_date: NaiveDate,
+    pub planned_end_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    #[sqlx(skip)]
+    pub steps: Vec<TimetableStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TimetableStep {
+    pub placement_id: i64,
+    pub from_date: NaiveDate,
+    pub ap_sessions: i64,
+    pub mainstream_sessions: i64,
+}
+
+impl TimetableStep {
+    /// Fewer than ten sessions a week in all is a part-time timetable (DOMAIN.md section 5).
+    pub fn part_time(&self) -> bool {
+        self.ap_sessions + self.mainstream_sessions < 10
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Assessment {
+    pub id: i64,
+    pub setting: String,
+    pub assessed_on: NaiveDate,
+    pub instrument: String,
+    pub version: Option<String>,
+    pub occasion: String,
+    /// (item number from 1, response as ticked).
+    #[sqlx(skip)]
+    pub items: Vec<(i64, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Intervention {
+    pub setting: String,
+    pub kind: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub sessions_planned: i64,
+    pub sessions_attended: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Destination {
+    pub ks4_year: i64,
+    pub destination: String,
+    pub sustained: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttendanceRow {
+    setting: String,
+    academic_year: i64,
+    term: String,
+    marks: String,
+}
+
+/// `SELECT {columns} FROM {table} r JOIN settings s ON s.id = r.{setting_col}` for one pupil,
+/// kept to settings in the role's scope.
+fn scoped_rows(role: Role, pupil_id: i64, columns: &str, table: &str, setting_col: &str, order: &str) -> SqlBuilder {
+    let mut sql = SqlBuilder::new(&format!(
+        "SELECT s.name AS setting, {columns} FROM {table} r JOIN settings s ON s.id = r.{setting_col} WHERE r.pupil_id = "
+    ));
+    sql.bind(Arg::Int(pupil_id)).push(" AND ").settings_in_scope(role, "s").push(&format!(" ORDER BY {order}"));
+    sql
+}
+
+macro_rules! fetch_all {
+    ($store:expr, $sql:expr) => {{
+        let sql = $sql;
+        on_pool!(&$store.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?
+    }};
+}
+
+impl Store {
+    /// One pupil's whole file as the caller may see it; the view is audited once.
+    pub async fn pupil_file(&self, caller: &Caller, id: i64) -> Result<PupilFile, StoreError> {
+        let (pupil, enrolments) = self.pupil_and_enrolments(caller.role, id).await?;
+        let records = self.records_of(caller.role, id).await?;
+        self.audit_alone(caller, Event { action: "pupil.view", object_type: "pupil", object_id: id.to_string() })
+            .await?;
+        Ok(PupilFile { pupil, enrolments, records })
+    }
+
+    /// The records of a pupil already found within the role's scope.
+    async fn records_of(&self, role: Role, id: i64) -> Result<PupilRecords, StoreError> {
+        let rows: Vec<AttendanceRow> = fetch_all!(
+            self,
+            scoped_rows(
+                role,
+                id,
+                "r.academic_year, r.term, r.marks",
+                "attendance",
+                "setting_id",
+                "r.academic_year, r.term, s.name"
+            )
+        );
+        let mut attendance: Vec<AttendanceTerm> = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(AttendanceTerm {
+                    sessions: SessionCounts::of(&r.marks),
+                    setting: r.setting,
+                    year: AcademicYear(i32::try_from(r.academic_year).ok()?),
+                    term: Term::from_code(&r.term)?,
+                    marks: r.marks,
+                })
+            })
+            .collect();
+        attendance.sort_by_key(|a| (a.year, a.term));
+        let mut placements: Vec<Placement> = fetch_all!(
+            self,
+            scoped_rows(
+                role,
+                id,
+                "r.id, r.tier, r.start_date, r.planned_end_date, r.end_date, r.outcome",
+                "placements",
+                "setting_id",
+                "r.start_date, r.id"
+            )
+        );
+        if !placements.is_empty() {
+            let list = placements.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(", ");
+            let steps: Vec<TimetableStep> = on_pool!(&self.pool, p => {
+                sqlx::query_as(&format!(
+                    "SELECT placement_id, from_date, ap_sessions, mainstream_sessions FROM timetable_steps \
+                     WHERE placement_id IN ({list}) ORDER BY from_date"
+                ))
+                .fetch_all(p)
+                .await
+            })?;
+            for p in &mut placements {
+                p.steps = steps.iter().filter(|s| s.placement_id == p.id).cloned().collect();
+            }
+        }
+        let mut assessments: Vec<Assessment> = fetch_all!(
+            self,
+            scoped_rows(
+                role,
+                id,
+                "r.id, r.assessed_on, r.instrument, r.version, r.occasion",
+                "assessments",
+                "setting_id",
+                "r.assessed_on, r.id"
+            )
+        );
+        if !assessments.is_empty() {
+            let list = assessments.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(", ");
+            let items: Vec<(i64, i64, i64)> = on_pool!(&self.pool, p => {
+                sqlx::query_as(&format!(
+                    "SELECT assessment_id, item, response FROM assessment_items WHERE assessment_id IN ({list}) ORDER BY item"
+                ))
+                .fetch_all(p)
+                .await
+            })?;
+            for a in &mut assessments {
+                a.items = items.iter().filter(|i| i.0 == a.id).map(|i| (i.1, i.2)).collect();
+            }
+        }
+        let mut destinations =
+            SqlBuilder::new("SELECT d.ks4_year, d.destination, d.sustained FROM destinations d WHERE d.pupil_id = ");
+        destinations.bind(Arg::Int(id)).push(" ORDER BY d.ks4_year");
+        Ok(PupilRecords {
+            attendance,
+            incidents: fetch_all!(
+                self,
+                scoped_rows(
+                    role,
+                    id,
+                    "r.incident_date, r.kind, r.severity, r.outcome",
+                    "incidents",
+                    "setting_id",
+                    "r.incident_date, r.id"
+                )
+            ),
+            suspensions: fetch_all!(
+                self,
+                scoped_rows(
+                    role,
+                    id,
+                    "r.category, r.start_date, r.length_days, r.reason_1, r.reason_2, r.reason_3",
+                    "suspensions",
+                    "setting_id",
+                    "r.start_date, r.id"
+                )
+            ),
+            exclusions: fetch_all!(
+                self,
+                scoped_rows(
+                    role,
+                    id,
+                    "r.start_date, r.reason_1, r.reason_2, r.reason_3",
+                    "exclusions",
+                    "setting_id",
+                    "r.start_date, r.id"
+                )
+            ),
+            referrals: fetch_all!(
+                self,
+                scoped_rows(
+                    role,
+                    id,
+                    "r.referral_date, r.reason, r.tier_requested",
+                    "referrals",
+                    "from_setting_id",
+                    "r.referral_date, r.id"
+                )
+            ),
+            placements,
+            assessments,
+            interventions: fetch_all!(
+                self,
+                scoped_rows(
+                    role,
+                    id,
+                    "r.kind, r.start_date, r.end_date, r.sessions_planned, r.sessions_attended",
+                    "interventions",
+                    "setting_id",
+                    "r.start_date, r.id"
+                )
+            ),
+            destinations: fetch_all!(self, destinations),
+        })
+    }
+}
