@@ -119,6 +119,7 @@ pub(crate) async fn upsert(tx: &mut Tx, table: &Table, rows: &[Vec<Val>]) -> Res
     if rows.is_empty() {
         return Ok(Outcome::default());
     }
+    let started = std::time::Instant::now();
     let postgres = matches!(tx, Tx::Postgres(_));
     let stage = format!("stage_{}", table.name);
     let names: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
@@ -155,6 +156,7 @@ pub(crate) async fn upsert(tx: &mut Tx, table: &Table, rows: &[Vec<Val>]) -> Res
         table.name,
         table.key.join(", ")
     );
+    let staged = started.elapsed();
     let (added, affected) = on_tx!(&mut *tx, c => {
         let added: i64 = sqlx::query_scalar(&count_new).fetch_one(&mut *c).await?;
         let affected = sqlx::query(&upsert).execute(&mut *c).await?.rows_affected();
@@ -164,6 +166,13 @@ pub(crate) async fn upsert(tx: &mut Tx, table: &Table, rows: &[Vec<Val>]) -> Res
         Ok::<_, sqlx::Error>((added as u64, affected))
     })?;
     let changed = affected.saturating_sub(added);
+    tracing::debug!(
+        table = table.name,
+        rows = rows.len(),
+        staged_ms = staged.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "bulk upsert"
+    );
     Ok(Outcome { added, changed, unchanged: rows.len() as u64 - added - changed })
 }
 

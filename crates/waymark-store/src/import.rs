@@ -185,6 +185,11 @@ impl Store {
         let mut outcome = Outcome::default();
         let mut tx = self.pool.begin_write().await?;
         let seq = bump_directory(&mut tx).await?;
+        let started = std::time::Instant::now();
+        let mut progress = |step: &str| {
+            tracing::debug!(step, ms = started.elapsed().as_millis() as u64, "import step");
+            progress(step)
+        };
 
         progress("settings");
         let (settings, o) = self.import_settings(&mut tx, role, set).await?;
@@ -630,10 +635,12 @@ impl Store {
                     }
                 }
                 Some(_) if enrolled.contains(&p.upn) => outcome.unchanged += 1,
-                Some(_) => return Err(refused(format!(
+                Some(_) => {
+                    return Err(refused(format!(
                     "pupils.csv: pupil {} is recorded elsewhere; enrol them at one of your settings in enrolments.csv",
                     p.upn
-                ))),
+                )))
+                }
                 None if la.is_some() || role == Role::Admin => {
                     outcome.added += 1;
                     rows.push(self.pupil_row(p, hash, la.unwrap_or(0), seq));

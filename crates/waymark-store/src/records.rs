@@ -314,3 +314,44 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Every visible pupil's attended and possible sessions over all their attendance rows
+    /// (attendance at settings in the caller's scope), keyed by UPN. A read of identifiers for
+    /// many pupils at once, audited as one export.
+    pub async fn attendance_by_upn(
+        &self,
+        caller: &Caller,
+    ) -> Result<std::collections::HashMap<String, SessionCounts>, StoreError> {
+        let mut sql = SqlBuilder::new(
+            "SELECT a.pupil_id, a.marks FROM attendance a JOIN settings s ON s.id = a.setting_id WHERE ",
+        );
+        sql.settings_in_scope(caller.role, "s");
+        let started = std::time::Instant::now();
+        let rows: Vec<(i64, String)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        tracing::debug!(rows = rows.len(), ms = started.elapsed().as_millis() as u64, "attendance fetched");
+        let mut by_pupil: std::collections::HashMap<i64, SessionCounts> = std::collections::HashMap::new();
+        for (pupil, marks) in &rows {
+            by_pupil.entry(*pupil).or_default().add(SessionCounts::of(marks));
+        }
+        let mut sql = SqlBuilder::new("SELECT p.id, p.upn_enc FROM pupils p WHERE ");
+        sql.pupils_in_scope(caller.role);
+        let upns: Vec<(i64, Vec<u8>)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "counted and UPNs fetched");
+        let mut out = std::collections::HashMap::with_capacity(by_pupil.len());
+        for (id, enc) in upns {
+            if let Some(counts) = by_pupil.remove(&id) {
+                out.insert(self.crypto.decrypt_string("upn", &enc)?, counts);
+            }
+        }
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "UPNs decrypted");
+        self.audit_alone(
+            caller,
+            Event { action: "attendance.export", object_type: "pupils", object_id: format!("{} pupils", out.len()) },
+        )
+        .await?;
+        Ok(out)
+    }
+}

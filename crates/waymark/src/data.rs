@@ -66,6 +66,24 @@ pub enum BenchCommand {
         #[arg(long, default_value = "waymark-bench")]
         out: PathBuf,
     },
+    /// A synthetic LA-year (Bristol by default: 58,000 pupils, 22 million marks, all thirteen
+    /// files) imported into a fresh SQLite file and into PostgreSQL, against DuckDB loading the
+    /// same CSVs; then every pupil's attendance rate from each store. Prints times and ratios.
+    Import {
+        #[arg(long, default_value = "801")]
+        la: String,
+        #[arg(long, default_value = "2016/17")]
+        year: String,
+        /// PostgreSQL to measure too (a schema is made and dropped); `none` to skip it.
+        #[arg(long, env = "WAYMARK_TEST_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// A Python with the `duckdb` package (default: target/bench-venv, installed if missing).
+        #[arg(long)]
+        python: Option<PathBuf>,
+        /// Working folder for the CSVs and the SQLite and DuckDB files.
+        #[arg(long, default_value = "waymark-bench")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -153,8 +171,20 @@ pub fn synth(args: SynthArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn bench(what: BenchCommand) -> Result<()> {
-    let BenchCommand::Synth { year: y, la, england, out } = what;
+pub async fn bench(what: BenchCommand) -> Result<()> {
+    let (y, la, england, out) = match what {
+        BenchCommand::Synth { year, la, england, out } => (year, la, england, out),
+        BenchCommand::Import { la, year: y, postgres_url, python, out } => {
+            return crate::bench::import(crate::bench::ImportBench {
+                la: la_number(&la)?,
+                year: year(&y)?,
+                postgres_url: (postgres_url != "none").then_some(postgres_url),
+                work: out,
+                python,
+            })
+            .await;
+        }
+    };
     let las = la.iter().map(|l| la_number(l)).collect::<Result<Vec<_>>>()?;
     let report = waymark_synth::bench::bench(year(&y)?, &las, england, 1, &out)?;
     print!("{}", report.to_text());

@@ -1,6 +1,7 @@
 //! `waymark`: the command line for running and administering Waymark.
 
 mod admin;
+mod bench;
 mod config;
 mod data;
 mod demo;
@@ -81,7 +82,7 @@ enum Command {
     /// Generate a synthetic LA-year (or all of England) in the import format, calibrated to DfE's
     /// published exclusion statistics; or check that calibration (`waymark synth check`).
     Synth(data::SynthArgs),
-    /// Benchmarks that print figures (never pass/fail): `waymark bench synth`.
+    /// Benchmarks that print figures (never pass/fail): `waymark bench synth`, `waymark bench import`.
     Bench {
         #[command(subcommand)]
         what: data::BenchCommand,
@@ -145,7 +146,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Admin { store, command } => admin::run(store.open().await?, command).await,
         Command::Synth(args) => data::synth(args),
-        Command::Bench { what } => data::bench(what),
+        Command::Bench { what } => data::bench(what).await,
         Command::Opendata { command } => data::opendata(command),
     }
 }

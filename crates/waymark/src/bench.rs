@@ -1,0 +1,203 @@
+//! `waymark bench import`: a synthetic LA-year imported into a fresh SQLite file and into
+//! PostgreSQL, the same files loaded by DuckDB, and every pupil's attendance rate computed by
+//! each from its own store. Prints the times, the ratios, and whether the rates agree.
+//! Figures only: nothing here passes or fails on speed.
+
+use anyhow::{bail, Context, Result};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+use waymark_domain::attendance::SessionCounts;
+use waymark_domain::AcademicYear;
+use waymark_interchange::{read_set, NothingKnown};
+use waymark_store::{Caller, KeySource, Store};
+
+pub struct ImportBench {
+    pub la: u16,
+    pub year: AcademicYear,
+    pub postgres_url: Option<String>,
+    pub work: PathBuf,
+    pub python: Option<PathBuf>,
+}
+
+struct Side {
+    name: String,
+    load: f64,
+    rates: f64,
+    agree: String,
+}
+
+pub async fn import(b: ImportBench) -> Result<()> {
+    std::fs::create_dir_all(&b.work)?;
+    let csv = b.work.join("csv");
+    let _ = std::fs::remove_dir_all(&csv);
+    let started = Instant::now();
+    let summary =
+        waymark_synth::generate(b.la, b.year, waymark_synth::Options { seed: 1, attendance: true, scale: 1.0 }, &csv)?;
+    println!(
+        "generated LA {:03} {}: {} pupils, {:.1} M marks, {:.0} MiB of CSV in {:.2} s",
+        b.la,
+        b.year,
+        summary.pupils,
+        summary.attendance_marks as f64 / 1e6,
+        dir_bytes(&csv) as f64 / 1048576.0,
+        started.elapsed().as_secs_f64()
+    );
+    let duckdb = run_duckdb(&b, &csv)?;
+    let mut sides = Vec::new();
+    let db = b.work.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let key =
+        KeySource { env_value: Some(waymark_store::keyfile::generate_key_text()), file: b.work.join("unused.key") };
+    let sqlite = Store::open(&format!("sqlite://{}", db.display()), &key).await?;
+    sides.push(measure("Waymark, SQLite", &sqlite, &csv, &duckdb.1).await?);
+    sqlite.close().await;
+    if let Some(url) = &b.postgres_url {
+        let schema = format!("wm_bench_{}", std::process::id());
+        psql(url, &format!("CREATE SCHEMA {schema}"))?;
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let store = Store::open(&format!("{url}{sep}options=-c%20search_path%3D{schema}"), &key).await;
+        let result = match store {
+            Ok(store) => {
+                let side = measure("Waymark, PostgreSQL", &store, &csv, &duckdb.1).await;
+                store.close().await;
+                side
+            }
+            Err(e) => Err(e.into()),
+        };
+        psql(url, &format!("DROP SCHEMA {schema} CASCADE"))?;
+        sides.push(result?);
+    }
+    println!();
+    println!("| store | load (s) | load ÷ DuckDB | per-pupil rates (s) | DuckDB ÷ this | rates equal to DuckDB's |");
+    println!("| --- | ---: | ---: | ---: | ---: | --- |");
+    let (dl, dr) = (duckdb.0.load, duckdb.0.rates);
+    println!("| DuckDB {} (peer) | {dl:.2} | 1.00 | {dr:.3} | 1.00 | - |", duckdb.0.name);
+    for s in &sides {
+        println!(
+            "| {} | {:.2} | {:.2} | {:.3} | {:.2} | {} |",
+            s.name,
+            s.load,
+            s.load / dl,
+            s.rates,
+            dr / s.rates,
+            s.agree
+        );
+    }
+    println!();
+    println!(
+        "Waymark's load = read and check every cell and reference, encrypt identifiers, upsert every table, audit, commit \
+         (as `waymark import`). Rates = attended over possible sessions per pupil, from each side's own store."
+    );
+    Ok(())
+}
+
+async fn measure(name: &str, store: &Store, csv: &Path, peer: &HashMap<String, SessionCounts>) -> Result<Side> {
+    let op = Caller::system("bench");
+    let started = Instant::now();
+    let set = read_set(csv, &NothingKnown, &mut |_, _, _| {}).map_err(|r| anyhow::anyhow!("{r}"))?;
+    let counts = store.import_records(&op, &set, false, &mut |_| {}).await?;
+    let load = started.elapsed().as_secs_f64();
+    drop(set);
+    println!("{name}: {counts} in {load:.2} s");
+    let started = Instant::now();
+    let rates = store.attendance_by_upn(&op).await?;
+    let rates_time = started.elapsed().as_secs_f64();
+    let differ =
+        peer.iter().filter(|(upn, c)| rates.get(*upn) != Some(c)).count() + rates.len().saturating_sub(peer.len());
+    let agree = if differ == 0 {
+        format!("yes, all {} pupils", rates.len())
+    } else {
+        format!("NO: {differ} of {} pupils differ", peer.len())
+    };
+    Ok(Side { name: name.into(), load, rates: rates_time, agree })
+}
+
+struct Peer {
+    name: String,
+    load: f64,
+    rates: f64,
+}
+
+/// Load the CSVs into DuckDB with scripts/bench_duckdb.py (installing DuckDB from PyPI into a
+/// virtual environment under target/ if it is missing) and read back its per-pupil counts.
+fn run_duckdb(b: &ImportBench, csv: &Path) -> Result<(Peer, HashMap<String, SessionCounts>)> {
+    let python = match &b.python {
+        Some(p) => p.clone(),
+        None => bench_python()?,
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/bench_duckdb.py");
+    let rates_file = b.work.join("duckdb-rates.csv");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg("--csv")
+        .arg(csv)
+        .arg("--db")
+        .arg(b.work.join("bench.duckdb"))
+        .arg("--rates-out")
+        .arg(&rates_file)
+        .output()
+        .with_context(|| format!("running {}", python.display()))?;
+    if !out.status.success() {
+        bail!("the DuckDB side failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    let field = |key: &str| -> Result<String> {
+        let at = last.find(&format!("\"{key}\": ")).with_context(|| format!("no {key} in {last:?}"))? + key.len() + 4;
+        Ok(last[at..].split([',', '}']).next().unwrap_or("").trim().trim_matches('"').to_string())
+    };
+    let peer =
+        Peer { name: field("duckdb_version")?, load: field("load_s")?.parse()?, rates: field("rates_s")?.parse()? };
+    let mut rates = HashMap::new();
+    for line in std::fs::read_to_string(&rates_file)?.lines().skip(1) {
+        let mut parts = line.split(',');
+        let (Some(upn), Some(a), Some(p)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        rates.insert(upn.to_string(), SessionCounts { attended: a.parse()?, possible: p.parse()? });
+    }
+    println!(
+        "DuckDB {}: loaded in {:.2} s, rates for {} pupils in {:.3} s",
+        peer.name,
+        peer.load,
+        rates.len(),
+        peer.rates
+    );
+    Ok((peer, rates))
+}
+
+/// A Python with DuckDB: target/bench-venv, created and filled from PyPI on first use.
+fn bench_python() -> Result<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv");
+    let python = venv.join("bin/python");
+    let has = |p: &Path| Command::new(p).args(["-c", "import duckdb"]).output().is_ok_and(|o| o.status.success());
+    if python.exists() && has(&python) {
+        return Ok(python);
+    }
+    println!("installing DuckDB from PyPI into {} …", venv.display());
+    let ok = Command::new("python3").arg("-m").arg("venv").arg(&venv).status()?.success()
+        && Command::new(venv.join("bin/pip")).args(["install", "--quiet", "duckdb"]).status()?.success();
+    if !ok || !has(&python) {
+        bail!("could not install DuckDB (python3 -m venv and pip install duckdb); give --python with a Python that has it");
+    }
+    Ok(python)
+}
+
+fn psql(url: &str, sql: &str) -> Result<()> {
+    let status = Command::new("psql")
+        .arg(url)
+        .args(["-qc", sql])
+        .env("PGOPTIONS", "--client-min-messages=warning")
+        .status()
+        .context("running psql")?;
+    if !status.success() {
+        bail!("psql failed: {sql}");
+    }
+    Ok(())
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |d| d.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
+}
