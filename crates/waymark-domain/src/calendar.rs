@@ -35,6 +35,14 @@ impl Term {
     pub fn from_code(code: &str) -> Option<Term> {
         Term::ALL.into_iter().find(|t| t.code() == code)
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Term::Autumn => "Autumn",
+            Term::Spring => "Spring",
+            Term::Summer => "Summer",
+        }
+    }
 }
 
 impl AcademicYear {

@@ -9,6 +9,7 @@ pub mod attendance;
 pub mod calendar;
 pub mod enrolment;
 pub mod error;
+pub mod exclusion;
 pub mod la;
 mod la_table;
 pub mod pupil;

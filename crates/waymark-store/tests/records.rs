@@ -185,7 +185,7 @@ fn file_set() -> FileSet {
     }
 }
 
-both_backends!(every_record_type, reimport_and_changes, import_scope, dry_run_writes_nothing);
+both_backends!(every_record_type, reimport_and_changes, import_scope, dry_run_writes_nothing, many_at_once);
 
 async fn import(db: &TestDb, who: &Caller, set: &FileSet) -> Result<waymark_store::ImportCounts, StoreError> {
     db.store.import_records(who, set, false, &mut |_| {}).await
@@ -304,4 +304,68 @@ async fn dry_run_writes_nothing(db: &TestDb) {
     assert_eq!(db.store.list_pupils(&admin, "", 1, 10, d(2024, 1, 10)).await.unwrap().total, 0);
     let real = import(db, &admin, &file_set()).await.unwrap();
     assert_eq!(real.added, 23, "the dry run left nothing behind");
+}
+
+/// Many readers (each view writes an audit entry) and an import at the same moment: no
+/// request fails because another holds a lock, and the audit chain stays whole.
+async fn many_at_once(db: &TestDb) {
+    let admin = Caller::system("test");
+    import(db, &admin, &file_set()).await.unwrap();
+    let la = caller(Role::La(202));
+    let ids: Vec<i64> =
+        db.store.list_pupils(&la, "", 1, 10, d(2024, 1, 10)).await.unwrap().pupils.iter().map(|p| p.id).collect();
+    let mut tasks = Vec::new();
+    for i in 0..48 {
+        let store = db.store.clone();
+        let la = la.clone();
+        let id = ids[i % ids.len()];
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..5 {
+                store.pupil_file(&la, id).await?;
+                store.list_pupils(&la, "nowak", 1, 25, d(2024, 1, 10)).await?;
+            }
+            Ok::<_, StoreError>(())
+        }));
+    }
+    // Writers that read before they write (a pupil added at a setting): on SQLite a deferred
+    // transaction would fail here with "database is locked" when its read turns into a write.
+    let school = db.store.setting_ids_by_key(&admin).await.unwrap()["990001"];
+    for i in 0..16 {
+        let store = db.store.clone();
+        let la = la.clone();
+        tasks.push(tokio::spawn(async move {
+            let new = NewPupil { upn: Upn::from_body(&format!("2021200243{i:02}")).unwrap(), ..pupil(0) };
+            let first = NewEnrolment {
+                pupil_id: 0,
+                setting_id: school,
+                start: d(2023, 9, 4),
+                end: None,
+                registration: RegistrationType::Single,
+                leaving_reason: None,
+            };
+            store.create_pupil(&la, &new, &first, d(2024, 1, 10)).await?;
+            Ok(())
+        }));
+    }
+    let mut changed = file_set();
+    changed.pupils[1].legal_forename = "Renamed".into();
+    let writer = import(db, &admin, &changed);
+    let (written, reads) = tokio::join!(writer, futures_join(tasks));
+    written.unwrap();
+    for r in reads {
+        r.unwrap().unwrap();
+    }
+    let log = db.store.verify_audit().await.unwrap();
+    assert_eq!(log.problem, None);
+    assert!(log.entries > 48 * 10);
+}
+
+async fn futures_join(
+    tasks: Vec<tokio::task::JoinHandle<Result<(), StoreError>>>,
+) -> Vec<Result<Result<(), StoreError>, tokio::task::JoinError>> {
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await);
+    }
+    out
 }

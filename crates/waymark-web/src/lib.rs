@@ -51,36 +51,66 @@ pub struct AppState {
     pub pages: std::sync::Arc<cache::PageCache>,
 }
 
+/// What a route shows, and so who may reach it. The scope test in `tests/web.rs` walks every
+/// [`Exposure::PupilData`] route with every role, taken from [`route_table`]: a new route that
+/// shows pupil data and is not walked there fails the test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// Anyone: the observatory, sign-in, assets.
+    Public,
+    /// Signed-in users, but no pupil data (their settings, signing out).
+    SignedIn,
+    /// Pupil data: every read and write scoped by the store to the signed-in user.
+    PupilData,
+}
+
+type Route = (&'static str, Exposure, axum::routing::MethodRouter<AppState>);
+
+fn routes() -> Vec<Route> {
+    use pages::*;
+    use Exposure::*;
+    vec![
+        ("/", Public, get(home::home)),
+        ("/healthz", Public, get(home::healthz)),
+        ("/sign-in", Public, get(sign_in::form).post(sign_in::submit)),
+        ("/sign-out", SignedIn, post(sign_in::sign_out)),
+        ("/settings", SignedIn, get(settings::list)),
+        ("/pupils", PupilData, get(pupils::list).post(pupils::search)),
+        ("/pupils/{id}", PupilData, get(pupils::show)),
+        (
+            "/import",
+            PupilData,
+            get(import::form).post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+        ),
+        ("/explore", Public, get(explore::map::map)),
+        ("/explore.csv", Public, get(explore::map::csv)),
+        ("/explore/la/{code}", Public, get(explore::la::profile)),
+        ("/explore/cold-spots", Public, get(explore::cold_spots::page)),
+        ("/explore/cold-spots.csv", Public, get(explore::cold_spots::csv)),
+        ("/explore/cold-spots/method", Public, get(explore::cold_spots::method)),
+        ("/explore/cost", Public, get(explore::cost::page)),
+        ("/explore/timpson", Public, get(explore::timpson::tracker)),
+        ("/explore/timpson.csv", Public, get(explore::timpson::csv)),
+        ("/explore/timpson-progress.csv", Public, get(explore::timpson::progress_csv)),
+        ("/explore/timpson/{key}", Public, get(explore::timpson::item).post(explore::timpson::update)),
+        ("/assets/{*path}", Public, get(assets::serve)),
+        ("/favicon.ico", Public, get(assets::favicon)),
+    ]
+}
+
+/// Every route's path and what it shows, from the same table the router is built from.
+pub fn route_table() -> Vec<(&'static str, Exposure)> {
+    routes().into_iter().map(|(path, exposure, _)| (path, exposure)).collect()
+}
+
 /// The whole application, ready to serve (tests call this and serve it on a random port).
 pub fn app(store: Store, config: WebConfig) -> Router {
     let state = AppState { store, config, pages: Default::default() };
-    Router::new()
-        .route("/", get(pages::home::home))
-        .route("/healthz", get(pages::home::healthz))
-        .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit))
-        .route("/sign-out", post(pages::sign_in::sign_out))
-        .route("/settings", get(pages::settings::list))
-        .route("/pupils", get(pages::pupils::list).post(pages::pupils::search))
-        .route(
-            "/import",
-            get(pages::import::form)
-                .post(pages::import::upload)
-                .layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES)),
-        )
-        .route("/pupils/{id}", get(pages::pupils::show))
-        .route("/explore", get(pages::explore::map::map))
-        .route("/explore.csv", get(pages::explore::map::csv))
-        .route("/explore/la/{code}", get(pages::explore::la::profile))
-        .route("/explore/cold-spots", get(pages::explore::cold_spots::page))
-        .route("/explore/cold-spots.csv", get(pages::explore::cold_spots::csv))
-        .route("/explore/cold-spots/method", get(pages::explore::cold_spots::method))
-        .route("/explore/cost", get(pages::explore::cost::page))
-        .route("/explore/timpson", get(pages::explore::timpson::tracker))
-        .route("/explore/timpson.csv", get(pages::explore::timpson::csv))
-        .route("/explore/timpson-progress.csv", get(pages::explore::timpson::progress_csv))
-        .route("/explore/timpson/{key}", get(pages::explore::timpson::item).post(pages::explore::timpson::update))
-        .route("/assets/{*path}", get(assets::serve))
-        .route("/favicon.ico", get(assets::favicon))
+    let mut router = Router::new();
+    for (path, _, handler) in routes() {
+        router = router.route(path, handler);
+    }
+    router
         .fallback(pages::home::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::headers))

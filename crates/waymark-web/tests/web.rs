@@ -92,6 +92,41 @@ async fn users_for(db: &TestDb, world: &World) -> Vec<(Role, String)> {
 
 both_backends!(every_route_every_role, forms_and_bad_input);
 
+/// The routes the scope test below walks. Every route the router marks as showing pupil data
+/// must be here.
+const WALKED: [&str; 3] = ["/pupils", "/pupils/{id}", "/import"];
+
+#[test]
+fn every_pupil_data_route_is_walked() {
+    let table = waymark_web::route_table();
+    for (path, exposure) in &table {
+        if *exposure == waymark_web::Exposure::PupilData {
+            assert!(WALKED.contains(path), "{path} shows pupil data but the scope test does not walk it");
+        }
+    }
+    for path in WALKED {
+        assert!(
+            table.contains(&(path, waymark_web::Exposure::PupilData)),
+            "{path} is walked but the router does not mark it as pupil data"
+        );
+    }
+}
+
+/// A dry-run upload naming one pupil (a destination), as a role may or may not be allowed.
+async fn import_names(c: &Client, base: &str, upn: &str) -> String {
+    let page = c.get(format!("{base}/import")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let token = csrf_field(&page.text().await.unwrap());
+    let csv = format!("upn,ks4_year,destination,sustained\n{upn},2023/24,education,1\n");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token)
+        .text("dry_run", "1")
+        .part("files", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("destinations.csv"));
+    let res = c.post(format!("{base}/import")).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
 /// The scope matrix over HTTP: lists, searches and pupil pages show exactly what each role may
 /// see; everything else is 404 (not 403), and the 404 page names no one.
 async fn every_route_every_role(db: &TestDb) {
@@ -115,6 +150,16 @@ async fn every_route_every_role(db: &TestDb) {
                 assert_eq!(status, StatusCode::NOT_FOUND, "{role} must get 404 for pupil {id}");
                 assert!(!html.contains(surnames[i]), "404 page leaks a name");
             }
+            let upn = db.store.get_pupil(&Caller::system("test"), *id).await.unwrap().0.record.upn.to_string();
+            let import = import_names(&c, &base, &upn).await;
+            if expected.contains(id) {
+                assert!(import.contains("Checked, nothing written"), "{role} may import for pupil {id}");
+            } else {
+                assert!(
+                    import.contains("Nothing was imported") && !import.contains(surnames[i]),
+                    "{role} import for {id}"
+                );
+            }
             let found = listed_ids(&c, &base, surnames[i]).await;
             assert_eq!(
                 found,
@@ -135,7 +180,13 @@ async fn every_route_every_role(db: &TestDb) {
     }
     // The public sees no pupil route at all: each sends them to sign in, whether the id exists or not.
     let anon = client();
-    for path in ["/pupils".to_string(), format!("/pupils/{}", all[0]), "/pupils/999999".into(), "/settings".into()] {
+    for path in [
+        "/pupils".to_string(),
+        format!("/pupils/{}", all[0]),
+        "/pupils/999999".into(),
+        "/settings".into(),
+        "/import".into(),
+    ] {
         let res = anon.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(res.headers()["location"], "/sign-in");

@@ -4,7 +4,8 @@
 //! default: a real LA of a few thousand pupils, with primary, secondary and special schools, a
 //! pupil referral unit, internal AP units and unregistered AP), imported through the same CSV
 //! templates and all-or-nothing import any LA would use. The latest year with LA-level figures
-//! (2016/17) is moved forward to the current academic year so ages and year groups are today's.
+//! (2016/17) is moved forward to the last complete academic year, so ages are today's and every
+//! record (attendance, incidents, placements) is already in the past.
 //! Then there is a sign-in for each role. The national observatory's open data is embedded.
 
 use anyhow::{bail, Context, Result};
@@ -89,15 +90,15 @@ async fn build(store: &Store, op: &Caller, data_dir: &Path, la: &str) -> Result<
     let mut set = read_set(&generated, &NothingKnown, &mut |_, _, _| {})
         .map_err(|report| anyhow::anyhow!("the generated files did not pass the importer's checks:\n{report}"))?;
     let today = chrono::Local::now().date_naive();
-    let shift = AcademicYear::containing(today).0 - CALIBRATION_YEAR.0;
-    shift_set(&mut set, shift);
+    let last_complete = AcademicYear(AcademicYear::containing(today).0 - 1);
+    shift_set(&mut set, last_complete.0 - CALIBRATION_YEAR.0);
     let counts = store.import_records(op, &set, false, &mut |_| {}).await?;
     let _ = std::fs::remove_dir_all(&generated);
     println!(
         "Generated {} ({:03}), calibrated to its published {CALIBRATION_YEAR} figures and dated {}: {} settings; {counts}.",
         la.name,
         la.number,
-        AcademicYear::containing(today),
+        last_complete,
         set.settings.len()
     );
     let ids = store.setting_ids_by_key(op).await?;

@@ -56,6 +56,8 @@ struct Outcome {
     ok: bool,
     dry_run: bool,
     headline: String,
+    /// What the file set held, for a successful import.
+    held: Vec<String>,
     problems: Vec<Problem>,
     /// Problems beyond those listed, by kind.
     more: Vec<(String, usize)>,
@@ -161,6 +163,7 @@ pub async fn upload(
                         report.total,
                         if report.total == 1 { "" } else { "s" }
                     ),
+                    held: Vec::new(),
                     problems,
                     more: beyond.into_iter().filter(|(_, n)| *n > 0).collect(),
                 }),
@@ -168,12 +171,27 @@ pub async fn upload(
         }
     };
     match state.store.import_records(&caller, &set, dry_run, &mut |_| {}).await {
-        Ok(counts) => page(
+        Ok(c) => page(
             &session,
             Some(Outcome {
                 ok: true,
                 dry_run,
-                headline: if dry_run { format!("Checked, nothing written: {counts}") } else { counts.to_string() },
+                headline: if dry_run {
+                    format!(
+                        "Checked, nothing written: {} would be added, {} changed and {} left as they are",
+                        plural(c.added, "record"),
+                        c.changed,
+                        c.unchanged
+                    )
+                } else {
+                    format!("{} added, {} changed, {} unchanged", plural(c.added, "record"), c.changed, c.unchanged)
+                },
+                held: vec![
+                    plural(c.pupils as u64, "pupil"),
+                    plural(c.enrolments as u64, "enrolment"),
+                    plural(c.attendance_terms as u64, "attendance term"),
+                    plural(c.other as u64, "other record"),
+                ],
                 problems: Vec::new(),
                 more: Vec::new(),
             }),
@@ -185,5 +203,9 @@ pub async fn upload(
 }
 
 fn refused(headline: String) -> Outcome {
-    Outcome { ok: false, dry_run: false, headline, problems: Vec::new(), more: Vec::new() }
+    Outcome { ok: false, dry_run: false, headline, held: Vec::new(), problems: Vec::new(), more: Vec::new() }
+}
+
+fn plural(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

@@ -189,7 +189,19 @@ fn percent(n: u32, d: u32) -> String {
 }
 
 fn reasons(r1: &str, r2: &Option<String>, r3: &Option<String>) -> String {
-    [Some(r1), r2.as_deref(), r3.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ")
+    [Some(r1), r2.as_deref(), r3.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(waymark_domain::exclusion::reason_label)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A stored code such as `persistent_disruption` as words: "Persistent disruption".
+fn words(code: &str) -> String {
+    let text = code.replace('_', " ");
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn optional_date(d: Option<chrono::NaiveDate>) -> String {
@@ -221,7 +233,7 @@ fn record_tables(r: &PupilRecords) -> Vec<RecordTable> {
             .map(|a| {
                 vec![
                     a.year.to_string(),
-                    a.term.code().to_string(),
+                    a.term.label().to_string(),
                     a.setting.clone(),
                     a.sessions.possible.to_string(),
                     a.sessions.attended.to_string(),
@@ -243,9 +255,9 @@ fn record_tables(r: &PupilRecords) -> Vec<RecordTable> {
                 vec![
                     format::date(i.incident_date),
                     i.setting.clone(),
-                    i.kind.replace('_', " "),
+                    words(&i.kind),
                     i.severity.to_string(),
-                    i.outcome.replace('_', " "),
+                    words(&i.outcome),
                 ]
             })
             .collect(),
@@ -294,12 +306,7 @@ fn record_tables(r: &PupilRecords) -> Vec<RecordTable> {
             .referrals
             .iter()
             .map(|x| {
-                vec![
-                    format::date(x.referral_date),
-                    x.setting.clone(),
-                    x.reason.replace('_', " "),
-                    x.tier_requested.to_string(),
-                ]
+                vec![format::date(x.referral_date), x.setting.clone(), words(&x.reason), x.tier_requested.to_string()]
             })
             .collect(),
     };
@@ -341,7 +348,7 @@ fn record_tables(r: &PupilRecords) -> Vec<RecordTable> {
                     format::date(p.start_date),
                     optional_date(p.planned_end_date),
                     optional_date(p.end_date),
-                    p.outcome.clone().unwrap_or_default().replace('_', " "),
+                    words(p.outcome.as_deref().unwrap_or("")),
                     steps,
                 ]
             })
@@ -383,7 +390,7 @@ fn record_tables(r: &PupilRecords) -> Vec<RecordTable> {
             .iter()
             .map(|i| {
                 vec![
-                    i.kind.replace('_', " "),
+                    words(&i.kind),
                     i.setting.clone(),
                     format::date(i.start_date),
                     optional_date(i.end_date),
