@@ -136,7 +136,7 @@ pub(crate) async fn upsert(tx: &mut Tx, table: &Table, rows: &[Vec<Val>]) -> Res
     })?;
     match tx {
         Tx::Postgres(t) => copy_into(&mut *t, &stage, &column_list, rows).await?,
-        Tx::Sqlite(t) => insert_into(&mut *t, &stage, &column_list, table.columns.len(), rows).await?,
+        Tx::Sqlite(t, _) => insert_into(&mut *t, &stage, &column_list, table.columns.len(), rows).await?,
     }
     let matches_key = table.key.iter().map(|k| format!("t.{k} = s.{k}")).collect::<Vec<_>>().join(" AND ");
     let count_new =

@@ -8,17 +8,22 @@
 
 use crate::StoreError;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::sync::Arc;
 
 /// A connection pool on one of the two engines.
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
+    /// SQLite has one writer at a time. Writers in this process queue on the mutex (woken in
+    /// turn, at once) rather than on SQLite's busy handler, which sleeps for up to 100 ms
+    /// between tries and so gives long tail latencies under load. Other processes are still
+    /// waited for by the busy timeout.
+    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>),
     Postgres(PgPool),
 }
 
-/// An open transaction on one of the two engines.
+/// An open transaction on one of the two engines (on SQLite, holding the writer's turn).
 pub(crate) enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, Option<tokio::sync::OwnedMutexGuard<()>>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -26,7 +31,7 @@ pub(crate) enum Tx {
 macro_rules! on_pool {
     ($pool:expr, $p:ident => $body:expr) => {
         match $pool {
-            $crate::engine::Pool::Sqlite($p) => $body,
+            $crate::engine::Pool::Sqlite($p, _) => $body,
             $crate::engine::Pool::Postgres($p) => $body,
         }
     };
@@ -37,7 +42,7 @@ macro_rules! on_pool {
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
-            $crate::engine::Tx::Sqlite(t) => {
+            $crate::engine::Tx::Sqlite(t, _) => {
                 let $c: &mut sqlx::SqliteConnection = &mut *t;
                 $body
             }
@@ -58,7 +63,10 @@ impl Pool {
     /// "database is locked" when a read transaction later tries to become a write.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite(p, writer) => {
+                let turn = writer.clone().lock_owned().await;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -71,7 +79,7 @@ impl Pool {
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

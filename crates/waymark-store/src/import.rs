@@ -481,7 +481,13 @@ impl Store {
         set: &FileSet,
     ) -> Result<(HashMap<String, (i64, i64)>, Outcome), StoreError> {
         let mut map: HashMap<String, (i64, i64)> = HashMap::new();
-        for s in self.settings_for_import(role).await? {
+        // Through the import's own transaction: asking the pool for a second connection while
+        // holding this one could wait for ever on writers that wait for this transaction.
+        let mut sql = SqlBuilder::new("SELECT s.id, s.la_number, s.source_key, s.urn FROM settings s WHERE ");
+        sql.settings_in_scope(role, "s");
+        let scoped: Vec<ScopedSetting> =
+            on_tx!(&mut *tx, c => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(c).await)?;
+        for s in scoped {
             for key in s.keys() {
                 map.insert(key, (s.id, s.la_number));
             }

@@ -86,7 +86,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(unreachable)?;
-            Pool::Sqlite(pool)
+            Pool::Sqlite(pool, Default::default())
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(invalid)?.disable_statement_logging();
             let pool = PgPoolOptions::new()
@@ -103,7 +103,7 @@ impl Store {
             )));
         };
         let migrated = match &pool {
-            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Pool::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await,
             Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
         };
         migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
@@ -113,7 +113,7 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite(..) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }

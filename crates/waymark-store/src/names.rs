@@ -31,10 +31,26 @@ struct State {
     /// The highest `pupils.name_seq` folded in.
     name_seq: i64,
     entries: HashMap<i64, Entry>,
-    /// Every pupil id in list order, and each id's position in it.
+    /// Every pupil id in list order (a pupil's position here is their rank), and each id's rank.
+    order: Vec<i64>,
     rank: HashMap<i64, u32>,
-    /// For each role seen since the last change: its pupils' ids in list order.
-    scopes: HashMap<Role, Arc<Vec<i64>>>,
+    /// Every name word with its pupil's rank, sorted by word: a prefix is a range found by
+    /// binary search, and ranks sort and intersect as plain integers.
+    words: Vec<(String, u32)>,
+    /// For each role seen since the last change: its pupils.
+    scopes: HashMap<Role, Arc<Scope>>,
+}
+
+/// The pupils one role may see: in list order, and as a bitset over ranks for membership.
+pub(crate) struct Scope {
+    pub ordered: Vec<i64>,
+    members: Vec<u64>,
+}
+
+impl Scope {
+    fn has(&self, rank: u32) -> bool {
+        self.members.get(rank as usize / 64).is_some_and(|w| w & (1 << (rank % 64)) != 0)
+    }
 }
 
 /// Most roles cached at once; a busy LA service has a handful of distinct scopes.
@@ -118,13 +134,29 @@ impl NameIndex {
         if changed || s.rank.len() != s.entries.len() {
             let mut order: Vec<(&String, i64)> = s.entries.iter().map(|(id, e)| (&e.sort_key, *id)).collect();
             order.sort_unstable();
-            let rank = order.iter().enumerate().map(|(i, (_, id))| (*id, i as u32)).collect();
+            let order: Vec<i64> = order.into_iter().map(|(_, id)| id).collect();
+            let rank: HashMap<i64, u32> = order.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
+            let mut words: Vec<(String, u32)> = s
+                .entries
+                .iter()
+                .flat_map(|(id, e)| {
+                    let r = rank[id];
+                    e.words.iter().map(move |w| (w.clone(), r))
+                })
+                .collect();
+            words.sort_unstable();
+            s.order = order;
             s.rank = rank;
+            s.words = words;
         }
         s.name_seq = max_seq;
         s.directory = current;
         s.scopes.clear();
         Ok(())
+    }
+
+    pub(crate) async fn warm(&self, pool: &Pool, crypto: &Crypto) -> Result<(), StoreError> {
+        self.refresh(pool, crypto).await
     }
 
     fn loaded(&self) -> bool {
@@ -139,7 +171,7 @@ impl NameIndex {
         crypto: &Crypto,
         role: Role,
         ids_in_scope: F,
-    ) -> Result<Arc<Vec<i64>>, StoreError>
+    ) -> Result<Arc<Scope>, StoreError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<Vec<i64>, StoreError>>,
@@ -148,10 +180,27 @@ impl NameIndex {
         if let Some(ids) = self.state.read().expect("name index lock").scopes.get(&role) {
             return Ok(ids.clone());
         }
-        let mut ids = ids_in_scope().await?;
+        let ids = ids_in_scope().await?;
         let mut s = self.state.write().expect("name index lock");
-        ids.sort_unstable_by_key(|id| (s.rank.get(id).copied().unwrap_or(u32::MAX), *id));
-        let ids = Arc::new(ids);
+        // Ranks once, then an integer sort; pupils not yet in the index (added since the last
+        // refresh by another process) go last.
+        let mut ranked: Vec<u32> = Vec::with_capacity(ids.len());
+        let mut unranked: Vec<i64> = Vec::new();
+        for id in ids {
+            match s.rank.get(&id) {
+                Some(r) => ranked.push(*r),
+                None => unranked.push(id),
+            }
+        }
+        ranked.sort_unstable();
+        let mut members = vec![0u64; s.order.len().div_ceil(64)];
+        for r in &ranked {
+            members[*r as usize / 64] |= 1 << (r % 64);
+        }
+        let mut ordered: Vec<i64> = ranked.iter().map(|r| s.order[*r as usize]).collect();
+        unranked.sort_unstable();
+        ordered.extend(unranked);
+        let ids = Arc::new(Scope { members, ordered });
         if s.scopes.len() >= MAX_CACHED_SCOPES {
             s.scopes.clear();
         }
@@ -159,17 +208,27 @@ impl NameIndex {
         Ok(ids)
     }
 
-    /// Keep the ids whose names have every query word as the start of one of their words.
-    pub(crate) fn matching(&self, ids: &[i64], query_words: &[String]) -> Vec<i64> {
+    /// The pupils in `scope` with every query word as the start of one of their name words,
+    /// in list order. Each word's matches come from a binary search of the sorted word list.
+    pub(crate) fn matching(&self, scope: &Scope, query_words: &[String]) -> Vec<i64> {
         let s = self.state.read().expect("name index lock");
-        ids.iter()
-            .copied()
-            .filter(|id| {
-                s.entries
-                    .get(id)
-                    .is_some_and(|e| query_words.iter().all(|q| e.words.iter().any(|w| w.starts_with(q.as_str()))))
-            })
-            .collect()
+        let mut found: Option<Vec<u32>> = None;
+        for q in query_words {
+            let start = s.words.partition_point(|(w, _)| w.as_str() < q.as_str());
+            let mut ranks: Vec<u32> = s.words[start..]
+                .iter()
+                .take_while(|(w, _)| w.starts_with(q.as_str()))
+                .map(|(_, r)| *r)
+                .filter(|r| scope.has(*r))
+                .collect();
+            ranks.sort_unstable();
+            ranks.dedup();
+            found = Some(match found {
+                None => ranks,
+                Some(before) => before.into_iter().filter(|r| ranks.binary_search(r).is_ok()).collect(),
+            });
+        }
+        found.unwrap_or_default().into_iter().map(|r| s.order[r as usize]).collect()
     }
 }
 

@@ -184,6 +184,12 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// Build the in-memory name index now (it is otherwise built by the first pupil list), so
+    /// the first person to open the list after a start does not wait for it.
+    pub async fn warm_name_index(&self) -> Result<(), StoreError> {
+        self.names.warm(&self.pool, &self.crypto).await
+    }
+
     /// One page of the pupils within scope, optionally filtered by a search: a full UPN, or
     /// name words (each word must begin one of the pupil's names). Sorted by surname then
     /// forename from the in-memory name index; only the rows shown are read and decrypted.
@@ -207,18 +213,20 @@ impl Store {
             })
             .await?;
         let search = search.trim();
-        let matches: Vec<i64> = if search.is_empty() {
-            in_scope.to_vec()
+        let page_of = |ids: &[i64]| ids.iter().skip((page - 1) * per_page).take(per_page).copied().collect::<Vec<_>>();
+        let (total, shown) = if search.is_empty() {
+            (in_scope.ordered.len(), page_of(&in_scope.ordered))
         } else if let Ok(upn) = Upn::parse(&search.to_uppercase()) {
             let mut sql = SqlBuilder::new("SELECT p.id FROM pupils p WHERE p.upn_hash = ");
             sql.bind(Arg::Bytes(self.upn_hash(&upn))).push(" AND ").pupils_in_scope(role);
-            on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?
+            let ids: Vec<i64> =
+                on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?;
+            (ids.len(), page_of(&ids))
         } else {
             let words: Vec<String> = name_words(search).into_iter().take(5).collect();
-            self.names.matching(&in_scope, &words)
+            let ids = self.names.matching(&in_scope, &words);
+            (ids.len(), page_of(&ids))
         };
-        let total = matches.len();
-        let shown: Vec<i64> = matches.into_iter().skip((page - 1) * per_page).take(per_page).collect();
         let pupils = self.summaries(role, &shown, today).await?;
         // Audit the listing (who looked, which records were shown), never the search text,
         // which may hold a name.

@@ -131,6 +131,13 @@ pub async fn serve_on(listener: tokio::net::TcpListener, store: Store, config: W
             tracing::error!("{e}");
         }
     });
+    // And the pupil list's name index (decrypting every name takes a few seconds for a large LA).
+    let warming = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warming.warm_name_index().await {
+            tracing::error!("building the pupil name index: {e}");
+        }
+    });
     axum::serve(listener, app(store, config)).with_graceful_shutdown(shutdown_signal()).await
 }
 
