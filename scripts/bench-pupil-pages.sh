@@ -96,12 +96,12 @@ LUA
     max=$(echo "$out" | awk '$1=="Latency" {print $4}')
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     errors=$(echo "$out" | grep -E "Non-2xx|Socket errors" | tr -s ' ' | paste -sd';' - || true)
-    label=$([ "$what" = list ] && echo "/pupils (first page of $(echo "$list" | grep -o 'of [0-9]* pupils' | head -1))" || { [ "$what" = search ] && echo "POST /pupils (search \"$name\")" || echo "/pupils/{id} (100 pupils)"; })
+    label=$([ "$what" = list ] && echo "/pupils (first page, $(echo "$list" | grep -o 'of [0-9]* pupils' | head -1 | sed 's/of //'))" || { [ "$what" = search ] && echo "POST /pupils (search \"$name\")" || echo "/pupils/{id} (100 pupils)"; })
     echo "| $label | $rps | $(ms "$p50") | $(ms "$p99") | $(ms "$max") | ${errors:-none} |"
   done
   echo
   echo "server peak memory: $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)"
-  grep -ci " error" "$WORK/serve.log" | xargs -I{} echo "server log error lines: {}"
+  echo "server log error lines: $(grep -ci " error" "$WORK/serve.log" || true)"
   kill "$pid"
   for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -9 "$pid" 2>/dev/null || true

@@ -53,41 +53,133 @@ fn entry_hash(e: &AuditEntry) -> String {
 /// the write lock on SQLite), so the chain never forks. Callers append last, just before
 /// commit, so the head row is held for as short a time as possible.
 pub(crate) async fn append(tx: &mut Tx, caller: &Caller, event: Event<'_>) -> Result<(), StoreError> {
-    on_tx!(tx, c => {
-        let (seq, prev_hash): (i64, String) =
-            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-                .fetch_one(&mut *c)
-                .await?;
-        let mut entry = AuditEntry {
-            seq,
-            at: now_unix(),
+    let pending = [Pending::new(caller, event)];
+    append_all(tx, &pending).await
+}
+
+/// One entry waiting to be written.
+struct Pending {
+    actor: String,
+    scope: String,
+    action: String,
+    object_type: String,
+    object_id: String,
+}
+
+impl Pending {
+    fn new(caller: &Caller, event: Event<'_>) -> Pending {
+        Pending {
             actor: caller.actor.clone(),
+            scope: caller.role.to_string(),
             action: event.action.to_string(),
             object_type: event.object_type.to_string(),
             object_id: event.object_id,
-            scope: caller.role.to_string(),
-            prev_hash,
-            hash: String::new(),
-        };
-        entry.hash = entry_hash(&entry);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, scope, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(entry.seq)
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.object_type)
-        .bind(&entry.object_id)
-        .bind(&entry.scope)
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut *c)
-        .await?;
-        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&entry.hash).execute(&mut *c).await?;
+        }
+    }
+}
+
+/// Append entries in order: one head update for all of them and one multi-row insert.
+async fn append_all(tx: &mut Tx, pending: &[Pending]) -> Result<(), StoreError> {
+    let n = pending.len() as i64;
+    on_tx!(tx, c => {
+        let (last_seq, mut prev_hash): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash")
+                .bind(n)
+                .fetch_one(&mut *c)
+                .await?;
+        let at = now_unix();
+        let mut entries = Vec::with_capacity(pending.len());
+        for (i, p) in pending.iter().enumerate() {
+            let mut entry = AuditEntry {
+                seq: last_seq - n + 1 + i as i64,
+                at,
+                actor: p.actor.clone(),
+                action: p.action.clone(),
+                object_type: p.object_type.clone(),
+                object_id: p.object_id.clone(),
+                scope: p.scope.clone(),
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+            };
+            entry.hash = entry_hash(&entry);
+            prev_hash = entry.hash.clone();
+            entries.push(entry);
+        }
+        let rows = (0..entries.len())
+            .map(|i| {
+                let b = i * 9;
+                format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, scope, prev_hash, hash) VALUES {rows}"
+        );
+        let mut q = sqlx::query(&sql);
+        for e in &entries {
+            q = q
+                .bind(e.seq)
+                .bind(e.at)
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(&e.object_type)
+                .bind(&e.object_id)
+                .bind(&e.scope)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut *c).await?;
+        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&prev_hash).execute(&mut *c).await?;
     });
     Ok(())
+}
+
+/// Views are audited through one writer that groups the entries of concurrent requests into
+/// one transaction: one head update, one insert and one commit for many views, instead of
+/// every page view queueing for the head row on its own. A request returns only once its
+/// entry is committed.
+#[derive(Clone)]
+pub(crate) struct AuditQueue {
+    sender: tokio::sync::mpsc::Sender<(Pending, tokio::sync::oneshot::Sender<Result<(), String>>)>,
+}
+
+/// Most entries written in one transaction.
+const MAX_BATCH: usize = 256;
+
+impl AuditQueue {
+    pub(crate) fn start(pool: crate::engine::Pool) -> AuditQueue {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<(Pending, tokio::sync::oneshot::Sender<Result<(), String>>)>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = receiver.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match receiver.try_recv() {
+                        Ok(more) => batch.push(more),
+                        Err(_) => break,
+                    }
+                }
+                let (pending, waiting): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                let result = async {
+                    let mut tx = pool.begin_write().await?;
+                    append_all(&mut tx, &pending).await?;
+                    tx.commit().await
+                }
+                .await
+                .map_err(|e: StoreError| e.to_string());
+                for w in waiting {
+                    let _ = w.send(result.clone());
+                }
+            }
+        });
+        AuditQueue { sender }
+    }
+
+    async fn submit(&self, pending: Pending) -> Result<(), StoreError> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        let gone = || StoreError::Config("the audit writer has stopped".into());
+        self.sender.send((pending, done)).await.map_err(|_| gone())?;
+        wait.await.map_err(|_| gone())?.map_err(|e| StoreError::Config(format!("audit append failed: {e}")))
+    }
 }
 
 const COLUMNS: &str = "seq, at, actor, action, object_type, object_id, scope, prev_hash, hash";
@@ -95,10 +187,7 @@ const COLUMNS: &str = "seq, at, actor, action, object_type, object_id, scope, pr
 impl Store {
     /// Record an event that is not tied to a write of its own (e.g. a sign-in), in its own transaction.
     pub(crate) async fn audit_alone(&self, caller: &Caller, event: Event<'_>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_write().await?;
-        append(&mut tx, caller, event).await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit.submit(Pending::new(caller, event)).await
     }
 
     /// Recompute every entry's hash and check each links to the one before, and that the head

@@ -54,6 +54,8 @@ pub struct Store {
     crypto: Crypto,
     /// Decrypted names, in memory only, for sorting and searching the pupil list.
     names: std::sync::Arc<names::NameIndex>,
+    /// The writer that audits views in groups.
+    audit: audit::AuditQueue,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -108,7 +110,8 @@ impl Store {
         };
         migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
         let crypto = keyfile::load_or_create(&pool, key).await?;
-        Ok(Store { pool, crypto, names: Default::default() })
+        let audit = audit::AuditQueue::start(pool.clone());
+        Ok(Store { pool, crypto, names: Default::default(), audit })
     }
 
     pub fn backend(&self) -> Backend {

@@ -30,6 +30,9 @@ pub enum AdminCommand {
     },
     /// List every user and their role.
     ListUsers,
+    /// List every setting with its id (for `create-user --role setting --setting-id`), URN,
+    /// kind and LA.
+    ListSettings,
     /// The audit log: who did what, when, with what scope.
     Audit {
         #[command(subcommand)]
@@ -94,6 +97,16 @@ pub async fn run(store: Store, command: AdminCommand) -> Result<()> {
             let user =
                 store.create_user(&op, NewUser { email, display_name: name, password: read_password()?, role }).await?;
             println!("Created user {} ({}) with role {}", user.email, user.id, user.role);
+        }
+        AdminCommand::ListSettings => {
+            let settings = store.list_settings(&op).await?;
+            if settings.is_empty() {
+                println!("No settings are recorded yet: import settings.csv with `waymark import DIR`.");
+            }
+            for s in settings {
+                let urn = s.urn.map(|u| u.to_string()).unwrap_or_else(|| "-".into());
+                println!("{:>6}  URN {:<7} {:<24} {:03} {}", s.id, urn, s.kind.code(), s.la.number, s.name);
+            }
         }
         AdminCommand::ListUsers => {
             for u in store.list_users(&op).await? {

@@ -201,3 +201,67 @@ fn psql(url: &str, sql: &str) -> Result<()> {
 fn dir_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir).map_or(0, |d| d.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
 }
+
+/// `waymark bench england`: every LA of a year generated and imported into PostgreSQL one at a
+/// time (the next LA is generated while the current one is imported), then the time and the
+/// database's size.
+pub async fn england(year: AcademicYear, url: &str, work: &Path, keep: bool) -> Result<()> {
+    let las: Vec<u16> = waymark_synth::targets(year)?.las.iter().map(|l| l.number).collect();
+    std::fs::create_dir_all(work)?;
+    let schema = format!("wm_england_{}", std::process::id());
+    psql(url, &format!("CREATE SCHEMA {schema}"))?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let key = KeySource { env_value: Some(waymark_store::keyfile::generate_key_text()), file: work.join("unused.key") };
+    let store = Store::open(&format!("{url}{sep}options=-c%20search_path%3D{schema}"), &key).await?;
+    let op = Caller::system("bench");
+    let started = Instant::now();
+    let generate = |la: u16| {
+        let dir = work.join(format!("la-{la}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        tokio::task::spawn_blocking(move || {
+            waymark_synth::generate(la, year, waymark_synth::Options { seed: 1, attendance: true, scale: 1.0 }, &dir)
+                .map(|_| dir)
+        })
+    };
+    let mut next = Some(generate(las[0]));
+    let (mut pupils, mut rows) = (0usize, 0u64);
+    for (i, la) in las.iter().enumerate() {
+        let dir = next.take().expect("generated").await?.map_err(|e| anyhow::anyhow!("LA {la}: {e}"))?;
+        next = las.get(i + 1).map(|n| generate(*n));
+        let set = read_set(&dir, &NothingKnown, &mut |_, _, _| {}).map_err(|r| anyhow::anyhow!("LA {la}: {r}"))?;
+        let counts = store.import_records(&op, &set, false, &mut |_| {}).await?;
+        pupils += counts.pupils;
+        rows += counts.added;
+        std::fs::remove_dir_all(&dir)?;
+        println!(
+            "[{:>3}/{}] LA {la:03}: {} pupils; {} pupils, {} rows so far, {:.0} s",
+            i + 1,
+            las.len(),
+            counts.pupils,
+            pupils,
+            rows,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    store.close().await;
+    let size = Command::new("psql")
+        .arg(url)
+        .args(["-tAc", &format!(
+            "SELECT pg_size_pretty(SUM(pg_total_relation_size(c.oid))) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = '{schema}' AND c.relkind IN ('r', 'm')"
+        )])
+        .output()?;
+    println!(
+        "England {year}: {} LAs, {pupils} pupils, {rows} rows imported into PostgreSQL in {:.1} min; schema size {}",
+        las.len(),
+        elapsed / 60.0,
+        String::from_utf8_lossy(&size.stdout).trim()
+    );
+    if keep {
+        println!("kept in schema {schema}");
+    } else {
+        psql(url, &format!("DROP SCHEMA {schema} CASCADE"))?;
+    }
+    Ok(())
+}

@@ -84,6 +84,20 @@ pub enum BenchCommand {
         #[arg(long, default_value = "waymark-bench")]
         out: PathBuf,
     },
+    /// Every LA of England (about 8.1 million pupils) generated and imported into PostgreSQL LA
+    /// by LA; prints the time and the database size. Needs some 20 GB of free disk.
+    England {
+        #[arg(long, default_value = "2016/17")]
+        year: String,
+        #[arg(long, env = "WAYMARK_TEST_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// Working folder for one or two LAs' CSVs at a time.
+        #[arg(long, default_value = "waymark-bench")]
+        out: PathBuf,
+        /// Keep the schema afterwards (it is dropped by default).
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -174,6 +188,9 @@ pub fn synth(args: SynthArgs) -> Result<()> {
 pub async fn bench(what: BenchCommand) -> Result<()> {
     let (y, la, england, out) = match what {
         BenchCommand::Synth { year, la, england, out } => (year, la, england, out),
+        BenchCommand::England { year: y, postgres_url, out, keep } => {
+            return crate::bench::england(year(&y)?, &postgres_url, &out, keep).await;
+        }
         BenchCommand::Import { la, year: y, postgres_url, python, out } => {
             return crate::bench::import(crate::bench::ImportBench {
                 la: la_number(&la)?,
