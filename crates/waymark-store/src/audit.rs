@@ -148,7 +148,8 @@ const MAX_BATCH: usize = 256;
 
 impl AuditQueue {
     pub(crate) fn start(pool: crate::engine::Pool) -> AuditQueue {
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<(Pending, tokio::sync::oneshot::Sender<Result<(), String>>)>(4096);
+        let (sender, mut receiver) =
+            tokio::sync::mpsc::channel::<(Pending, tokio::sync::oneshot::Sender<Result<(), String>>)>(4096);
         tokio::spawn(async move {
             while let Some(first) = receiver.recv().await {
                 let mut batch = vec![first];
