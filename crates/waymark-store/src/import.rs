@@ -743,6 +743,15 @@ impl Store {
     }
 
     async fn stored_pupils(&self, tx: &mut Tx, hashes: &[Vec<u8>]) -> Result<Vec<StoredPupil>, StoreError> {
+        const COLUMNS: &str = "id, upn_hash, legal_forename_enc, legal_surname_enc, preferred_forename_enc, \
+             preferred_surname_enc, date_of_birth_enc, sex, fsm_eligible, sen, child_in_need, looked_after, ethnicity, la_number";
+        if let Tx::Postgres(t) = tx {
+            // One round trip with an array, rather than a list of placeholders per 500 pupils.
+            return Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM pupils WHERE upn_hash = ANY($1)"))
+                .bind(hashes)
+                .fetch_all(&mut **t)
+                .await?);
+        }
         let mut out = Vec::with_capacity(hashes.len());
         for chunk in hashes.chunks(LOOKUP_CHUNK) {
             let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
