@@ -305,10 +305,14 @@ fn story(ctx: &mut Ctx, tables: &mut Tables, t: &Traits, perm: bool, susp: u16, 
     let mut suspension_days_left = 45u32;
     for &d in &susp_ix {
         let incident = write_incident(ctx, tables, &upn, t.school, ctx.day(d), "suspension")?;
-        let len = suspension_days(&mut ctx.timeline).min(suspension_days_left.max(1));
+        // A suspension cannot run past the day the pupil leaves the roll.
+        let on_roll = exit.map_or(n_days, |(e, _)| e + 1).saturating_sub(d).max(1) as u32;
+        let len = suspension_days(&mut ctx.timeline).min(suspension_days_left.max(1)).min(on_roll);
         suspension_days_left = suspension_days_left.saturating_sub(len);
         for day in school_days.iter_mut().skip(d).take(len as usize) {
-            *day = Day::Suspended;
+            if *day == Day::Here {
+                *day = Day::Suspended;
+            }
         }
         let r = reasons(&mut ctx.timeline, ctx.year);
         let sid = ctx.next_id();
