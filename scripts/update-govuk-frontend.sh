@@ -110,7 +110,9 @@ cp "$SRC/govuk-frontend.min.css" "$DEST/govuk-frontend.min.css"
 cp "$SRC/govuk-frontend.min.js" "$DEST/govuk-frontend.min.js"
 # The package's assets/ folder (GDS Transport fonts, GOV.UK crown, crest, favicons, manifest) is
 # deliberately NOT vendored: those are for services on GOV.UK only, and Waymark is not one.
-# waymark.css sets the font to Arial, so the CSS's @font-face URLs are never fetched.
+# waymark.css sets the font to Arial; the CSS's @font-face rules for GDS Transport are removed too,
+# so a browser never asks for the fonts (it did, now and then, before waymark.css applied).
+sed -E -i 's/@font-face\{[^}]*\}//g' "$DEST/govuk-frontend.min.css"
 write_license "$DEST/GOVUK-FRONTEND-LICENSE.txt"
 printf '%s\n' "$PKG_VERSION" > "$DEST/GOVUK-FRONTEND-VERSION"
 
