@@ -22,6 +22,22 @@ pub const REASONS: [(&str, &str); 17] = [
     ("OT", "Other"),
 ];
 
+/// Reason codes for exclusions starting before 2020/21 (one reason each).
+pub const REASONS_BEFORE_2020: [&str; 12] = ["PP", "PA", "VP", "VA", "BU", "RA", "SM", "DA", "DM", "TH", "DB", "OT"];
+
+/// Reason codes from 2020/21 (up to three; `OT` "other" withdrawn).
+pub const REASONS_FROM_2020: [&str; 16] =
+    ["PP", "PA", "VP", "VA", "OW", "BU", "RA", "LG", "DS", "SM", "DA", "DM", "TH", "MT", "PH", "DB"];
+
+/// The codes in use for an exclusion starting in `year`.
+pub fn reasons_for(year: crate::AcademicYear) -> &'static [&'static str] {
+    if year.0 < 2020 {
+        &REASONS_BEFORE_2020
+    } else {
+        &REASONS_FROM_2020
+    }
+}
+
 /// The label of a reason code, or the code itself if it is not one.
 pub fn reason_label(code: &str) -> &str {
     REASONS.iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
@@ -29,6 +45,13 @@ pub fn reason_label(code: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_listed_code_has_a_label() {
+        for code in super::REASONS_BEFORE_2020.iter().chain(&super::REASONS_FROM_2020) {
+            assert_ne!(super::reason_label(code), *code, "{code}");
+        }
+    }
+
     #[test]
     fn labels() {
         assert_eq!(super::reason_label("VA"), "Verbal abuse or threatening behaviour against an adult");

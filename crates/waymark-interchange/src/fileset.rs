@@ -61,8 +61,7 @@ const FILE_NAMES: [&str; 13] = [
     "destinations.csv",
 ];
 
-/// Every symbol that may appear in a marks string (`waymark_domain::attendance::SYMBOLS`, the
-/// same as `waymark_synth::attendance::SYMBOLS`).
+/// Every symbol that may appear in a marks string (`waymark_domain::attendance::SYMBOLS`).
 pub const SYMBOLS: &str = waymark_domain::attendance::SYMBOLS;
 
 /// `incidents.kind`.
@@ -70,11 +69,7 @@ pub const INCIDENT_KINDS: [&str; 6] =
     ["disruption", "verbal_abuse", "physical_assault", "damage", "refusal", "bullying"];
 /// `incidents.outcome`.
 pub const INCIDENT_OUTCOMES: [&str; 4] = ["detention", "suspension", "lunchtime_suspension", "permanent_exclusion"];
-/// Suspension and exclusion reasons for those starting before 2020/21 (one reason each).
-pub const REASONS_BEFORE_2020: [&str; 12] = ["PP", "PA", "VP", "VA", "BU", "RA", "SM", "DA", "DM", "TH", "DB", "OT"];
-/// Reasons from 2020/21 (up to three; `OT` "other" removed).
-pub const REASONS_FROM_2020: [&str; 16] =
-    ["PP", "PA", "VP", "VA", "OW", "BU", "RA", "LG", "DS", "SM", "DA", "DM", "TH", "MT", "PH", "DB"];
+pub use waymark_domain::exclusion::{REASONS_BEFORE_2020, REASONS_FROM_2020};
 /// `referrals.reason`.
 pub const REFERRAL_REASONS: [&str; 5] =
     ["permanent_exclusion", "suspension", "repeated_suspensions", "behaviour", "health"];
@@ -1386,10 +1381,10 @@ fn incident_ref<'a>(cx: &mut Cx, row: &Row<'a>, c: Col) -> Option<Option<&'a str
 /// One to three reason codes, from the list for the academic year of `start`.
 fn reasons(r: &mut ImportReport, row: &Row, cols: [Col; 3], start: Option<NaiveDate>) -> Option<Vec<String>> {
     let year = start.map(AcademicYear::containing);
+    let every: Vec<&'static str> = waymark_domain::exclusion::REASONS.iter().map(|(c, _)| *c).collect();
     let list: &[&'static str] = match year {
-        Some(y) if y.0 < 2020 => &REASONS_BEFORE_2020,
-        Some(_) => &REASONS_FROM_2020,
-        None => &["PP", "PA", "VP", "VA", "OW", "BU", "RA", "LG", "DS", "SM", "DA", "DM", "TH", "MT", "PH", "DB", "OT"],
+        Some(y) => waymark_domain::exclusion::reasons_for(y),
+        None => &every,
     };
     let mut out = Vec::with_capacity(3);
     let mut ok = true;

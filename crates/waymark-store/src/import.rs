@@ -89,13 +89,9 @@ impl ScopedSetting {
 
 #[derive(sqlx::FromRow)]
 struct StoredPupil {
-    id: i64,
+    #[sqlx(flatten)]
+    identity: crate::pupils::IdentityRow,
     upn_hash: Vec<u8>,
-    legal_forename_enc: Vec<u8>,
-    legal_surname_enc: Vec<u8>,
-    preferred_forename_enc: Option<Vec<u8>>,
-    preferred_surname_enc: Option<Vec<u8>>,
-    date_of_birth_enc: Vec<u8>,
     sex: String,
     fsm_eligible: bool,
     sen: String,
@@ -103,6 +99,12 @@ struct StoredPupil {
     looked_after: bool,
     ethnicity: Option<String>,
     la_number: i64,
+}
+
+impl StoredPupil {
+    fn id(&self) -> i64 {
+        self.identity.id
+    }
 }
 
 fn refused(what: String) -> StoreError {
@@ -635,9 +637,9 @@ impl Store {
         let hashes: Vec<Vec<u8>> = upns.keys().cloned().collect();
         let stored = self.stored_pupils(tx, &hashes).await?;
         let visible: HashSet<i64> = if role == Role::Admin {
-            stored.iter().map(|p| p.id).collect()
+            stored.iter().map(StoredPupil::id).collect()
         } else {
-            self.visible_among(tx, role, stored.iter().map(|p| p.id).collect()).await?
+            self.visible_among(tx, role, stored.iter().map(StoredPupil::id).collect()).await?
         };
         let by_hash: HashMap<&[u8], &StoredPupil> = stored.iter().map(|p| (p.upn_hash.as_slice(), p)).collect();
         // Each pupil's LA: that of their earliest enrolment in the set.
@@ -656,7 +658,7 @@ impl Store {
             let hash = self.upn_hash(&p.upn);
             let la = first.get(&p.upn).map(|v| v.1);
             match by_hash.get(hash.as_slice()) {
-                Some(s) if visible.contains(&s.id) => {
+                Some(s) if visible.contains(&s.id()) => {
                     if self.same_pupil(s, p)? {
                         outcome.unchanged += 1;
                     } else {
@@ -688,17 +690,17 @@ impl Store {
         bulk::upsert(tx, &PUPILS, &rows).await?;
         let ids = self.stored_pupils(tx, &hashes).await?;
         let visible_now: HashSet<i64> = if role == Role::Admin {
-            ids.iter().map(|p| p.id).collect()
+            ids.iter().map(StoredPupil::id).collect()
         } else {
             let newly: HashSet<&Upn> = set.pupils.iter().map(|p| &p.upn).filter(|u| enrolled.contains(u)).collect();
-            let mut v = self.visible_among(tx, role, ids.iter().map(|p| p.id).collect()).await?;
-            v.extend(ids.iter().filter(|p| newly.contains(&upns[&p.upn_hash])).map(|p| p.id));
+            let mut v = self.visible_among(tx, role, ids.iter().map(StoredPupil::id).collect()).await?;
+            v.extend(ids.iter().filter(|p| newly.contains(&upns[&p.upn_hash])).map(StoredPupil::id));
             v
         };
         let map = ids
             .into_iter()
-            .filter(|p| visible_now.contains(&p.id) || enrolled.contains(&upns[&p.upn_hash]))
-            .map(|p| (upns[&p.upn_hash].clone(), p.id))
+            .filter(|p| visible_now.contains(&p.id()) || enrolled.contains(&upns[&p.upn_hash]))
+            .map(|p| (upns[&p.upn_hash].clone(), p.id()))
             .collect();
         Ok((map, outcome))
     }
@@ -725,15 +727,12 @@ impl Store {
     }
 
     fn same_pupil(&self, s: &StoredPupil, p: &NewPupil) -> Result<bool, StoreError> {
-        let c = &self.crypto;
-        let opt = |v: &Option<Vec<u8>>, f: &str| v.as_ref().map(|v| c.decrypt_string(f, v)).transpose();
-        Ok(c.decrypt_string("legal_forename", &s.legal_forename_enc)? == p.legal_forename.trim()
-            && c.decrypt_string("legal_surname", &s.legal_surname_enc)? == p.legal_surname.trim()
-            && opt(&s.preferred_forename_enc, "preferred_forename")?.as_deref()
-                == p.preferred_forename.as_deref().map(str::trim)
-            && opt(&s.preferred_surname_enc, "preferred_surname")?.as_deref()
-                == p.preferred_surname.as_deref().map(str::trim)
-            && c.decrypt_string("date_of_birth", &s.date_of_birth_enc)? == p.date_of_birth.to_string()
+        let names = self.identity(&s.identity)?;
+        Ok(names.legal_forename == p.legal_forename.trim()
+            && names.legal_surname == p.legal_surname.trim()
+            && names.preferred_forename.as_deref() == p.preferred_forename.as_deref().map(str::trim)
+            && names.preferred_surname.as_deref() == p.preferred_surname.as_deref().map(str::trim)
+            && names.date_of_birth == p.date_of_birth
             && s.sex == p.sex.code()
             && s.fsm_eligible == p.fsm_eligible
             && s.sen == p.sen.code()
@@ -743,7 +742,7 @@ impl Store {
     }
 
     async fn stored_pupils(&self, tx: &mut Tx, hashes: &[Vec<u8>]) -> Result<Vec<StoredPupil>, StoreError> {
-        const COLUMNS: &str = "id, upn_hash, legal_forename_enc, legal_surname_enc, preferred_forename_enc, \
+        const COLUMNS: &str = "id, upn_hash, upn_enc, legal_forename_enc, legal_surname_enc, preferred_forename_enc, \
              preferred_surname_enc, date_of_birth_enc, sex, fsm_eligible, sen, child_in_need, looked_after, ethnicity, la_number";
         if let Tx::Postgres(t) = tx {
             // One round trip with an array, rather than a list of placeholders per 500 pupils.
@@ -755,10 +754,7 @@ impl Store {
         let mut out = Vec::with_capacity(hashes.len());
         for chunk in hashes.chunks(LOOKUP_CHUNK) {
             let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-            let sql = format!(
-                "SELECT id, upn_hash, legal_forename_enc, legal_surname_enc, preferred_forename_enc, preferred_surname_enc, \
-                 date_of_birth_enc, sex, fsm_eligible, sen, child_in_need, looked_after, ethnicity, la_number FROM pupils WHERE upn_hash IN ({marks})"
-            );
+            let sql = format!("SELECT {COLUMNS} FROM pupils WHERE upn_hash IN ({marks})");
             let rows: Vec<StoredPupil> = on_tx!(&mut *tx, c => {
                 let mut q = sqlx::query_as(&sql);
                 for h in chunk {

@@ -35,8 +35,8 @@ pub struct PupilPage {
 
 /// The encrypted identifiers of a pupil, as stored.
 #[derive(sqlx::FromRow)]
-struct IdentityRow {
-    id: i64,
+pub(crate) struct IdentityRow {
+    pub id: i64,
     upn_enc: Vec<u8>,
     legal_forename_enc: Vec<u8>,
     legal_surname_enc: Vec<u8>,
@@ -311,7 +311,7 @@ impl Store {
         Ok((pupil, enrolments))
     }
 
-    fn identity(&self, row: &IdentityRow) -> Result<Identity, StoreError> {
+    pub(crate) fn identity(&self, row: &IdentityRow) -> Result<Identity, StoreError> {
         let c = &self.crypto;
         let optional = |v: &Option<Vec<u8>>, field: &str| v.as_ref().map(|v| c.decrypt_string(field, v)).transpose();
         Ok(Identity {
@@ -348,13 +348,13 @@ impl Store {
 }
 
 /// A pupil's decrypted direct identifiers.
-struct Identity {
-    upn: String,
-    legal_forename: String,
-    legal_surname: String,
-    preferred_forename: Option<String>,
-    preferred_surname: Option<String>,
-    date_of_birth: NaiveDate,
+pub(crate) struct Identity {
+    pub upn: String,
+    pub legal_forename: String,
+    pub legal_surname: String,
+    pub preferred_forename: Option<String>,
+    pub preferred_surname: Option<String>,
+    pub date_of_birth: NaiveDate,
 }
 
 async fn insert_enrolment(tx: &mut Tx, e: &NewEnrolment, la: i64) -> Result<i64, StoreError> {

@@ -12,7 +12,7 @@ use rand::Rng;
 use waymark_domain::{calendar::easter_sunday, AcademicYear, Term};
 
 /// Every symbol that may appear in a marks string.
-pub const SYMBOLS: &str = "/\\LKVPWBD1MjSX2CTRIEQabcdefgGNOUZ#";
+pub use waymark_domain::attendance::SYMBOLS;
 
 /// The school days of a year, by term: 190 days (380 sessions), with half-term weeks in late
 /// October, mid-February and late May, and Christmas and Easter holidays.

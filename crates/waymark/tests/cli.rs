@@ -1,22 +1,11 @@
 //! The real binary: admin commands, the audit commands, clear errors for bad configuration, and
 //! `demo` run twice in the same folder.
 
+mod common;
+
+use common::{text, waymark};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
-
-fn waymark(dir: &std::path::Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_waymark"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("WAYMARK_DATABASE_URL")
-        .env_remove("WAYMARK_KEY")
-        .env("WAYMARK_LOG", "warn");
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn admin_users_and_audit() {

@@ -2,22 +2,11 @@
 //! (nothing changes), bad files refused with their place named and nothing written, and
 //! `kill -9` at random moments leaving the store before or after an import, never between.
 
+mod common;
+
+use common::{text, waymark};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn waymark(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_waymark"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("WAYMARK_DATABASE_URL")
-        .env_remove("WAYMARK_KEY")
-        .env("WAYMARK_LOG", "warn");
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
+use std::process::Output;
 
 fn last_line(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").to_string()
