@@ -160,7 +160,8 @@ async fn sign_in_and_lockout(db: &TestDb) {
         Err(StoreError::NotFound)
     ));
 
-    let SignInOutcome::SignedIn(session) = db.store.sign_in("lead@example.org", "correct horse battery").await.unwrap()
+    let SignInOutcome::SignedIn(session) =
+        db.store.sign_in("lead@example.org", "correct horse battery", None).await.unwrap()
     else {
         panic!("sign in")
     };
@@ -173,15 +174,15 @@ async fn sign_in_and_lockout(db: &TestDb) {
 
     for _ in 0..5 {
         assert!(matches!(
-            db.store.sign_in("lead@example.org", "wrong password!").await.unwrap(),
+            db.store.sign_in("lead@example.org", "wrong password!", None).await.unwrap(),
             SignInOutcome::WrongCredentials
         ));
     }
     assert!(matches!(
-        db.store.sign_in("nobody@example.org", "whatever").await.unwrap(),
+        db.store.sign_in("nobody@example.org", "whatever", None).await.unwrap(),
         SignInOutcome::WrongCredentials
     ));
-    match db.store.sign_in("lead@example.org", "correct horse battery").await.unwrap() {
+    match db.store.sign_in("lead@example.org", "correct horse battery", None).await.unwrap() {
         SignInOutcome::Locked { minutes } => assert!((1..=15).contains(&minutes)),
         other => panic!("expected a lockout, got {other:?}"),
     }

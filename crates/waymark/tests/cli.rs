@@ -93,9 +93,10 @@ fn bad_configuration_is_explained_not_panicked() {
 
 /// Start `demo` on a free port, wait until it serves, return the sign-in page, and stop it.
 fn run_demo(dir: &std::path::Path) -> (String, String) {
+    let log = std::fs::File::create(dir.join("demo.log")).unwrap();
     let mut child = waymark(dir, &["demo", "--bind", "127.0.0.1:0", "--data-dir", "demo"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut printed = String::new();
@@ -125,9 +126,11 @@ fn demo_runs_twice_in_the_same_folder() {
     let dir = tempfile::tempdir().unwrap();
     let (first, health) = run_demo(dir.path());
     assert!(first.contains("admin@demo.waymark.test") && first.contains("waymark-demo-2026"), "{first}");
-    if !health.is_empty() {
-        assert_eq!(health, "ok");
-    }
+    assert_eq!(health, "ok");
+    // The log went to a file, not a terminal: plain text, no colour codes.
+    let log = std::fs::read_to_string(dir.path().join("demo.log")).unwrap();
+    assert!(log.contains("WARN"), "the log has lines to check: {log}");
+    assert!(!log.contains('\u{1b}'), "ANSI escape codes in a log that is not a terminal: {log:?}");
     let (second, _) = run_demo(dir.path());
     assert!(second.contains("recreated on every run"), "{second}");
     let out = waymark(
