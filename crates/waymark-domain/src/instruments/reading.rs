@@ -17,26 +17,26 @@ const STANDARDISED_SCORE: std::ops::RangeInclusive<u16> = 40..=160;
 
 /// Checks a reading age in months is plausible.
 pub fn check_reading_age_months(months: u16) -> Result<u16, InstrumentError> {
-    match READING_AGE_MONTHS.contains(&months) {
-        true => Ok(months),
-        false => Err(InstrumentError::ReadingAgeOutOfRange {
-            min: *READING_AGE_MONTHS.start(),
-            max: *READING_AGE_MONTHS.end(),
-            got: months,
-        }),
+    if READING_AGE_MONTHS.contains(&months) {
+        return Ok(months);
     }
+    Err(InstrumentError::ReadingAgeOutOfRange {
+        min: *READING_AGE_MONTHS.start(),
+        max: *READING_AGE_MONTHS.end(),
+        got: months,
+    })
 }
 
 /// Checks a standardised score is plausible.
 pub fn check_standardised_score(score: u16) -> Result<u16, InstrumentError> {
-    match STANDARDISED_SCORE.contains(&score) {
-        true => Ok(score),
-        false => Err(InstrumentError::StandardisedScoreOutOfRange {
-            min: *STANDARDISED_SCORE.start(),
-            max: *STANDARDISED_SCORE.end(),
-            got: score,
-        }),
+    if STANDARDISED_SCORE.contains(&score) {
+        return Ok(score);
     }
+    Err(InstrumentError::StandardisedScoreOutOfRange {
+        min: *STANDARDISED_SCORE.start(),
+        max: *STANDARDISED_SCORE.end(),
+        got: score,
+    })
 }
 
 /// Age in whole months completed on `on`. A month is complete on the same day of a later month,
