@@ -18,9 +18,28 @@ pub const REQUIRE_POSTGRES: &str = "WAYMARK_REQUIRE_POSTGRES";
 
 /// Where the PostgreSQL tests connect, and whether they must: `(url, required)`.
 pub fn postgres_target() -> (String, bool) {
-    let url = std::env::var("WAYMARK_TEST_POSTGRES_URL").ok();
-    let required = url.is_some() || waymark_testkit::required(REQUIRE_POSTGRES);
+    target_from(std::env::var("WAYMARK_TEST_POSTGRES_URL").ok(), waymark_testkit::required(REQUIRE_POSTGRES))
+}
+
+/// The rule, apart from the environment: a URL given is a URL that must answer.
+fn target_from(url: Option<String>, require: bool) -> (String, bool) {
+    let required = url.is_some() || require;
     (url.unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_string()), required)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_is_required_when_named_or_asked_for() {
+        let default = DEFAULT_POSTGRES_URL.to_string();
+        assert_eq!(target_from(None, false), (default.clone(), false));
+        assert_eq!(target_from(None, true), (default, true));
+        let given = "postgres://ci@db:5432/t".to_string();
+        assert_eq!(target_from(Some(given.clone()), false), (given.clone(), true));
+        assert_eq!(target_from(Some(given.clone()), true), (given, true));
+    }
 }
 
 /// A store made for one test, and what is needed to find and remove it afterwards.

@@ -17,9 +17,14 @@ pub const REQUIRE_SHARED: &str = "WAYMARK_REQUIRE_SHARED";
 /// Whether the environment variable `name` is set to a true value (`1`, `true`, `yes`).
 /// Anything else set is refused, so a typo cannot quietly switch the requirement off.
 pub fn required(name: &str) -> bool {
-    match std::env::var(name) {
-        Err(_) => false,
-        Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+    flag(name, std::env::var(name).ok().as_deref())
+}
+
+/// The value of a yes/no variable, apart from the environment, so it can be tested.
+fn flag(name: &str, value: Option<&str>) -> bool {
+    match value.map(|v| v.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(v) => match v.as_str() {
             "1" | "true" | "yes" => true,
             "" | "0" | "false" | "no" => false,
             other => panic!("{name} must be 1 or 0, found {other:?}"),
@@ -60,6 +65,23 @@ fn existing_or_skip(path: PathBuf, required: bool) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_read_yes_and_no() {
+        assert!(!flag("X", None));
+        for yes in ["1", "true", "YES", " 1 "] {
+            assert!(flag("X", Some(yes)), "{yes:?}");
+        }
+        for no in ["", "0", "false", "No"] {
+            assert!(!flag("X", Some(no)), "{no:?}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "WAYMARK_REQUIRE_SHARED must be 1 or 0, found \"ture\"")]
+    fn a_misspelt_flag_is_refused() {
+        flag(REQUIRE_SHARED, Some("ture"));
+    }
 
     #[test]
     fn an_existing_path_is_returned() {
