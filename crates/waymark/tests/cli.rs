@@ -170,3 +170,33 @@ fn synth_and_opendata_commands() {
     let missing = waymark(dir.path(), &["opendata", "build", "--from", "nowhere", "--out", "o"]).output().unwrap();
     assert!(!missing.status.success() && text(&missing).contains("nowhere"), "{}", text(&missing));
 }
+
+/// `waymark synth check` exits 0 when no more cells miss their 99% intervals than chance allows,
+/// and non-zero when a deliberately miscalibrated generator (every rate 30% too high) is checked.
+#[test]
+fn synth_check_fails_when_more_cells_miss_than_chance_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["synth", "check", "--year", "2016/17", "--la", "886", "--la", "Rutland"];
+    let good = waymark(dir.path(), &args).output().unwrap();
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(
+        text(&good).contains("chance allows at most 2 (the 99% bound of Binomial(18, 0.01)): calibrated"),
+        "{}",
+        text(&good)
+    );
+
+    let bad = waymark(dir.path(), &[&args[..], &["--miscalibrate-rates", "1.3"]].concat()).output().unwrap();
+    assert!(!bad.status.success(), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("error: the synthetic data is not calibrated") && text(&bad).contains("NOT CALIBRATED"),
+        "{}",
+        text(&bad)
+    );
+
+    let nonsense = waymark(dir.path(), &[&args[..], &["--miscalibrate-rates=-1"]].concat()).output().unwrap();
+    assert!(
+        !nonsense.status.success() && text(&nonsense).contains("--miscalibrate-rates must be a positive number"),
+        "{}",
+        text(&nonsense)
+    );
+}
