@@ -8,5 +8,6 @@
 pub mod definitions;
 pub mod disclosure;
 pub mod figure;
+pub mod funnel;
 pub mod index;
 pub mod rates;
