@@ -308,7 +308,6 @@ pub fn version(id: &str, version: u32) -> Option<&'static Definition> {
 
 /// The current definition of a measure Waymark itself computes (the ids are in this crate, and a
 /// test checks each one is in the table).
-#[allow(dead_code)] // the measures use it (next commit)
 pub(crate) fn def(id: &str) -> &'static Definition {
     current(id).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -9,5 +9,8 @@ pub mod definitions;
 pub mod disclosure;
 pub mod figure;
 pub mod funnel;
+pub mod holistic;
 pub mod index;
+pub mod inputs;
+pub mod measures;
 pub mod rates;
