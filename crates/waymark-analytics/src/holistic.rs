@@ -4,13 +4,13 @@
 
 use crate::definitions::def;
 use crate::inputs::*;
-use crate::measures::{by, counts, first_and_last, means, proportions, Figures, Scope};
+use crate::measures::{by, by_pupil, counts, first_and_last, means, proportions, Figures, Scope};
 use chrono::NaiveDate;
 use waymark_domain::instruments::{total_band, SdqVersion};
 
 /// SDQ total difficulties change, first to last form of `version` in the placement.
 pub fn sdq_total_change(t: &Tables, s: &Scope, version: SdqVersion) -> Figures {
-    let assessments = by(&t.assessments, |a| a.pupil);
+    let assessments = by_pupil(t, &t.assessments, |a| a.pupil);
     means(t, s, def("sdq_total_change"), |p| {
         first_and_last(assessments.get(&p.pupil), p, s, Instrument::Sdq(version)).map(|(a, b)| b - a)
     })
@@ -18,7 +18,7 @@ pub fn sdq_total_change(t: &Tables, s: &Scope, version: SdqVersion) -> Figures {
 
 /// The share of placements whose SDQ total band (for `version`) was lower on the last form.
 pub fn sdq_band_improved(t: &Tables, s: &Scope, version: SdqVersion) -> Figures {
-    let assessments = by(&t.assessments, |a| a.pupil);
+    let assessments = by_pupil(t, &t.assessments, |a| a.pupil);
     let band = |score: f64| total_band(version, score.round().clamp(0.0, 40.0) as u8);
     proportions(t, s, def("sdq_band_improved"), |p| {
         first_and_last(assessments.get(&p.pupil), p, s, Instrument::Sdq(version)).map(|(a, b)| band(b) < band(a))
@@ -27,7 +27,7 @@ pub fn sdq_band_improved(t: &Tables, s: &Scope, version: SdqVersion) -> Figures 
 
 /// SWEMWBS metric score change, first to last complete form in the placement.
 pub fn swemwbs_change(t: &Tables, s: &Scope) -> Figures {
-    let assessments = by(&t.assessments, |a| a.pupil);
+    let assessments = by_pupil(t, &t.assessments, |a| a.pupil);
     means(t, s, def("swemwbs_change"), |p| {
         first_and_last(assessments.get(&p.pupil), p, s, Instrument::Swemwbs).map(|(a, b)| b - a)
     })
@@ -46,7 +46,7 @@ fn slope(points: &[(f64, f64)]) -> Option<f64> {
 
 /// The trend of a pupil's check-ins at the provision during the placement, in points per 28 days.
 pub fn checkin_trend(t: &Tables, s: &Scope) -> Figures {
-    let checkins = by(&t.checkins, |c| c.pupil);
+    let checkins = by_pupil(t, &t.checkins, |c| c.pupil);
     means(t, s, def("checkin_trend"), |p| {
         let last = s.last_day(p);
         let points: Vec<(f64, f64)> = checkins
@@ -61,7 +61,7 @@ pub fn checkin_trend(t: &Tables, s: &Scope) -> Figures {
 
 /// Incidents per 28 days during the placement minus per 28 days in the 182 days before it.
 pub fn incidents_change(t: &Tables, s: &Scope) -> Figures {
-    let incidents = by(&t.incidents, |i| i.pupil);
+    let incidents = by_pupil(t, &t.incidents, |i| i.pupil);
     means(t, s, def("incidents_change"), |p| {
         if p.start > s.as_of {
             return None;

@@ -7,7 +7,7 @@ use crate::definitions::{def, Definition};
 use crate::figure::{DefinitionRef, Figure};
 use crate::inputs::*;
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use waymark_domain::AcademicYear;
 
 /// Which unit the figures are for.
@@ -55,6 +55,24 @@ pub(crate) fn by<T>(rows: &[T], key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<&T>
     let mut map: HashMap<i64, Vec<&T>> = HashMap::new();
     for r in rows {
         map.entry(key(r)).or_default().push(r);
+    }
+    map
+}
+
+/// Rows grouped by pupil, keeping only pupils with a placement: an LA-year has tens of thousands
+/// of pupils and their attendance, and only the placed ones are read.
+pub(crate) fn by_pupil<'a, T>(
+    t: &Tables,
+    rows: &'a [T],
+    pupil: impl Fn(&T) -> PupilId,
+) -> HashMap<PupilId, Vec<&'a T>> {
+    let placed: HashSet<PupilId> = t.placements.iter().map(|p| p.pupil).collect();
+    let mut map: HashMap<PupilId, Vec<&T>> = HashMap::with_capacity(placed.len());
+    for r in rows {
+        let k = pupil(r);
+        if placed.contains(&k) {
+            map.entry(k).or_default().push(r);
+        }
     }
     map
 }
@@ -114,9 +132,9 @@ fn on_roll(rolls: &[&RollRow], day: NaiveDate, accept: impl Fn(&RollRow) -> bool
 /// after the term support began.
 pub fn outreach(t: &Tables, s: &Scope) -> Figures {
     let d = def("outreach_retained");
-    let rolls = by(&t.rolls, |r| r.pupil);
-    let susp = by(&t.suspensions, |r| r.pupil);
-    let excl = by(&t.exclusions, |r| r.pupil);
+    let rolls = by_pupil(t, &t.rolls, |r| r.pupil);
+    let susp = by_pupil(t, &t.suspensions, |r| r.pupil);
+    let excl = by_pupil(t, &t.exclusions, |r| r.pupil);
     proportions(t, s, d, |p| {
         if p.tier != 1 {
             return None;
@@ -156,7 +174,7 @@ fn episode_start(p: &PlacementRow, mine: &[&PlacementRow]) -> NaiveDate {
 }
 
 pub(crate) fn attendance_pairs(t: &Tables, s: &Scope, baseline_terms: i32) -> HashMap<PlacementId, AttendancePair> {
-    let att = by(&t.attendance, |a| a.pupil);
+    let att = by_pupil(t, &t.attendance, |a| a.pupil);
     let placements = by(&t.placements, |p| p.pupil);
     let mut out = HashMap::new();
     for p in &t.placements {
@@ -226,8 +244,8 @@ pub fn reintegration(t: &Tables, s: &Scope) -> Figures {
 /// sustained and counts as not sustained.
 pub fn reintegration_sustained(t: &Tables, s: &Scope) -> Figures {
     let d = def("reintegration_sustained");
-    let rolls = by(&t.rolls, |r| r.pupil);
-    let att = by(&t.attendance, |a| a.pupil);
+    let rolls = by_pupil(t, &t.rolls, |r| r.pupil);
+    let att = by_pupil(t, &t.attendance, |a| a.pupil);
     proportions(t, s, d, |p| {
         if p.outcome != PlacementOutcome::ReturnedToMainstream {
             return None;
@@ -300,7 +318,7 @@ pub(crate) fn first_and_last(
 }
 
 fn progress(t: &Tables, s: &Scope, id: &str, instrument: Instrument) -> Figures {
-    let assessments = by(&t.assessments, |a| a.pupil);
+    let assessments = by_pupil(t, &t.assessments, |a| a.pupil);
     means(t, s, def(id), |p| {
         first_and_last(assessments.get(&p.pupil), p, s, instrument).map(|(first, last)| last - first)
     })
