@@ -129,6 +129,25 @@ impl Figure {
     }
 }
 
+/// Secondary suppression across units whose figures add up to a published total (the provisions
+/// or schools of an LA, and the LA's own figure). Their numerators and denominators sum to the
+/// total's, so with exactly one unit suppressed a reader could subtract the others from the total
+/// and recover it: then the shown unit with the smallest denominator is suppressed too. A unit with
+/// no data is known to be zero and is no help to hide. A suppressed figure publishes nothing, not
+/// even its denominator. Does nothing when the total itself is not shown.
+pub fn suppress_siblings<K>(units: &mut std::collections::BTreeMap<K, Figure>, total: &Figure) {
+    if total.status != Status::Shown {
+        return;
+    }
+    let hidden = units.values().filter(|f| f.status == Status::Suppressed).count();
+    if hidden != 1 {
+        return;
+    }
+    if let Some(f) = units.values_mut().filter(|f| f.status == Status::Shown).min_by_key(|f| f.denominator) {
+        f.status = Status::Suppressed;
+    }
+}
+
 fn small(n: u64) -> bool {
     (1..MIN_SHOWN_COUNT).contains(&n)
 }
@@ -173,6 +192,34 @@ mod tests {
         assert_eq!(f.shown_value(), Some(0.25));
         assert_eq!(f.interval.unwrap().method, IntervalMethod::Wilson);
         assert_eq!(Figure::proportion(0, 12, D).status, Status::Shown, "zero is shown");
+    }
+
+    #[test]
+    fn a_single_suppressed_sibling_takes_another_with_it() {
+        use std::collections::BTreeMap;
+        // LA 35/51 shown; provision 1 has 1 of 1 (suppressed), so 35 − 14 − 20 = 1 would give it
+        // away: the smaller shown provision (2, 14 of 20) is hidden too; 3 (20 of 30) stays.
+        let mut units = BTreeMap::from([
+            (1, Figure::proportion(1, 1, D)),
+            (2, Figure::proportion(14, 20, D)),
+            (3, Figure::proportion(20, 30, D)),
+            (4, Figure::proportion(0, 0, D)),
+        ]);
+        let total = Figure::proportion(35, 51, D);
+        suppress_siblings(&mut units, &total);
+        let status: Vec<Status> = units.values().map(|f| f.status).collect();
+        assert_eq!(status, vec![Status::Suppressed, Status::Suppressed, Status::Shown, Status::NoData]);
+        // Two hidden already: nothing more to do.
+        let before = units.clone();
+        suppress_siblings(&mut units, &total);
+        assert_eq!(units, before);
+        // Means too: the total's sum minus the shown units' sums is the hidden unit's sum.
+        let ten: Vec<f64> = (0..10).map(f64::from).collect();
+        let mut means =
+            BTreeMap::from([(1, Figure::mean(&[4.0], D)), (2, Figure::mean(&ten, D)), (3, Figure::mean(&ten, D))]);
+        let all: Vec<f64> = ten.iter().chain(&ten).chain(&[4.0]).copied().collect();
+        suppress_siblings(&mut means, &Figure::mean(&all, D));
+        assert_eq!(means.values().filter(|f| f.status == Status::Suppressed).count(), 2);
     }
 
     #[test]
