@@ -192,6 +192,9 @@ mod tests {
         assert_eq!(f.shown_value(), Some(0.25));
         assert_eq!(f.interval.unwrap().method, IntervalMethod::Wilson);
         assert_eq!(Figure::proportion(0, 12, D).status, Status::Shown, "zero is shown");
+        assert_eq!(Figure::count(0, D).status, Status::Shown);
+        assert_eq!(Figure::count(5, D).status, Status::Suppressed);
+        assert_eq!(Figure::count(6, D).shown_value(), Some(6.0));
     }
 
     #[test]

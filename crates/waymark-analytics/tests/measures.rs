@@ -329,3 +329,24 @@ fn no_placements_no_figures() {
         assert!(f.is_empty(), "{id}");
     }
 }
+
+/// Every definition in the table is computed, and every figure names the definition it was
+/// computed with.
+#[test]
+fn every_definition_is_computed_and_named() {
+    use std::collections::BTreeSet;
+    use waymark_analytics::definitions::{current, DEFINITIONS};
+    let t = moved_mid_term();
+    let figures = every_figure(&t, &scope(GroupBy::Provision, d(2025, 8, 31)));
+    let mut computed = BTreeSet::new();
+    for (label, f) in &figures {
+        let id = label.split('/').next().unwrap();
+        for figure in f.values() {
+            assert_eq!(figure.definition.id, id, "{label}");
+            assert_eq!(figure.definition.version, current(id).unwrap().version, "{label}");
+        }
+        computed.insert(id.to_string());
+    }
+    let defined: BTreeSet<String> = DEFINITIONS.iter().map(|d| d.id.to_string()).collect();
+    assert_eq!(computed, defined);
+}
