@@ -307,7 +307,7 @@ pub struct GroupCapacity {
 /// Weeks the capacity page looks ahead, after this one.
 pub const WEEKS_AHEAD: usize = 12;
 
-pub(crate) fn monday_of(d: NaiveDate) -> NaiveDate {
+pub fn monday_of_week(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
@@ -777,11 +777,12 @@ impl Store {
                  WHERE setting_id = $1 AND group_id IS NOT NULL AND (end_date IS NULL OR end_date >= $2)",
             )
             .bind(setting_id)
-            .bind(monday_of(today))
+            .bind(monday_of_week(today))
             .fetch_all(p)
             .await
         })?;
-        let mondays: Vec<NaiveDate> = (0..=WEEKS_AHEAD as i64).map(|w| monday_of(today) + Duration::weeks(w)).collect();
+        let mondays: Vec<NaiveDate> =
+            (0..=WEEKS_AHEAD as i64).map(|w| monday_of_week(today) + Duration::weeks(w)).collect();
         Ok(groups
             .into_iter()
             .map(|group| {

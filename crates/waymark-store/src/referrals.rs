@@ -117,7 +117,8 @@ pub struct NewReferral {
 }
 
 impl NewReferral {
-    fn validate(&self) -> Result<(), ValidationErrors> {
+    /// Every problem with the answers themselves (scope and destination are checked on submit).
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         text_field(&mut errors, "reason", &self.reason, "Enter the reason for the referral");
         text_field(&mut errors, "needs", &self.needs, "Describe the pupil's needs");

@@ -4,6 +4,7 @@ pub mod explore;
 pub mod home;
 pub mod import;
 pub mod layout;
+pub mod provision;
 pub mod pupils;
 pub mod settings;
 pub mod sign_in;
