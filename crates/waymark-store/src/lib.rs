@@ -7,6 +7,7 @@
 //! - Direct identifiers (names, UPN, date of birth) are encrypted with AES-256-GCM; UPN lookups
 //!   and name search use keyed hashes (a blind index), never plaintext.
 
+pub mod assessments;
 pub mod audit;
 mod bulk;
 mod crypto;

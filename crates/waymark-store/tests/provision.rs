@@ -66,7 +66,7 @@ fn referral(pupil: i64, from: i64, to: i64, priority: i64, token: &str) -> NewRe
     }
 }
 
-both_backends!(referral_workflow, placements_and_reintegration, groups_and_capacity);
+both_backends!(referral_workflow, placements_and_reintegration, groups_and_capacity, assessments_scored);
 
 async fn referral_workflow(db: &TestDb) {
     let w = World::build(&db.store).await;
@@ -341,6 +341,71 @@ async fn groups_and_capacity(db: &TestDb) {
     assert_eq!(later[0].weeks[0].1, 0, "planned ends free places");
     assert!(matches!(
         db.store.capacity(&caller(Role::Setting(w.school_b)), w.unit_a, d(2024, 1, 17)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn assessments_scored(db: &TestDb) {
+    use waymark_domain::instruments::SdqVersion;
+    use waymark_store::assessments::{Instrument, NewAssessment};
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let pupil = w.pupils[1].0;
+    // Every item "somewhat true" (reversed items too score 1), items 3 and 8 unanswered: the
+    // emotional subscale is prorated from 3 answers (3 × 5 / 3 = 5), so the total is 20, very
+    // high on the teacher version (19 to 40).
+    let mut answers = vec![Some(1u8); 25];
+    answers[2] = None;
+    answers[7] = None;
+    let sdq = NewAssessment {
+        pupil_id: pupil,
+        setting_id: w.unit_a,
+        instrument: Instrument::Sdq(SdqVersion::Teacher),
+        occasion: "entry".into(),
+        assessed_on: d(2024, 1, 16),
+        answers: answers.clone(),
+        token: "tokenSSSSSSSSSSSSSSSS1".into(),
+    };
+    let id = db.store.record_assessment(&unit, &sdq).await.unwrap();
+    assert_eq!(db.store.record_assessment(&unit, &sdq).await.unwrap(), id, "a double submission records one");
+    let mut bad = sdq.clone();
+    bad.answers[3] = Some(3);
+    bad.occasion = "whenever".into();
+    assert_eq!(refused(db.store.record_assessment(&unit, &bad).await), vec!["occasion", "item_4"]);
+    assert!(matches!(
+        db.store
+            .record_assessment(
+                &caller(Role::Setting(w.school_b)),
+                &NewAssessment { setting_id: w.school_b, ..sdq.clone() }
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let swemwbs = NewAssessment {
+        instrument: Instrument::Swemwbs,
+        answers: vec![Some(3); 7],
+        token: "tokenSSSSSSSSSSSSSSSS2".into(),
+        ..sdq.clone()
+    };
+    db.store.record_assessment(&unit, &swemwbs).await.unwrap();
+    let incomplete = NewAssessment {
+        answers: vec![Some(3), Some(3), None, Some(3), Some(3), Some(3), Some(3)],
+        token: "tokenSSSSSSSSSSSSSSSS3".into(),
+        ..swemwbs.clone()
+    };
+    assert_eq!(refused(db.store.record_assessment(&unit, &incomplete).await), vec!["item_3"]);
+
+    let scored = db.store.scored_assessments(&unit, pupil).await.unwrap();
+    assert_eq!(scored.len(), 2);
+    assert_eq!((scored[0].instrument.as_str(), scored[0].version.as_deref()), ("sdq", Some("teacher")));
+    assert_eq!((scored[0].score, scored[0].band.as_deref()), (Some(20.0), Some("very_high")));
+    assert_eq!(scored[0].subscales.as_deref(), Some("emotional:5,conduct:5,hyperactivity:5,peer:5,prosocial:5"));
+    assert_eq!((scored[1].raw_total, scored[1].score), (Some(21), Some(19.25)));
+    // The items are kept as ticked (23 answered of the SDQ's 25).
+    let file = db.store.pupil_file(&unit, pupil).await.unwrap();
+    assert_eq!(file.records.assessments[0].items.len(), 23);
+    assert!(matches!(
+        db.store.scored_assessments(&caller(Role::Setting(w.school_b)), pupil).await,
         Err(StoreError::NotFound)
     ));
 }

@@ -62,3 +62,11 @@ CREATE TABLE reintegration_targets (
     mainstream_sessions INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX reintegration_targets_key ON reintegration_targets(placement_id, from_date);
+
+-- Scores computed from the items when an assessment is recorded in Waymark (never typed), kept
+-- beside the version: the headline score (SDQ total difficulties, SWEMWBS metric), its band,
+-- the raw total, and the SDQ subscales as "emotional:3,conduct:2,…" ("-" where missing).
+ALTER TABLE assessments ADD COLUMN score REAL;
+ALTER TABLE assessments ADD COLUMN band TEXT;
+ALTER TABLE assessments ADD COLUMN raw_total INTEGER;
+ALTER TABLE assessments ADD COLUMN subscales TEXT;
