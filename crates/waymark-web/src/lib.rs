@@ -77,6 +77,8 @@ fn routes() -> Vec<Route> {
         ("/settings", SignedIn, get(settings::list)),
         ("/pupils", PupilData, get(pupils::list).post(pupils::search)),
         ("/pupils/{id}", PupilData, get(pupils::show)),
+        ("/pupils/{id}/assessments", PupilData, get(assessments::list)),
+        ("/pupils/{id}/assessments/new", PupilData, get(assessments::form).post(assessments::record)),
         ("/pupils/{id}/refer", PupilData, get(provision::refer_form).post(provision::refer)),
         ("/referrals/{id}", PupilData, get(provision::referral).post(provision::move_referral)),
         ("/referrals/{id}/place", PupilData, get(provision::place_form).post(provision::place)),

@@ -161,6 +161,21 @@ async fn provision_routes_every_role(db: &TestDb) {
                 expect(visible, StatusCode::BAD_REQUEST),
                 "{role} refer {pupil}"
             );
+            assert_eq!(
+                get(format!("/pupils/{pupil}/assessments")).await,
+                expect(visible, StatusCode::OK),
+                "{role} assessments {pupil}"
+            );
+            assert_eq!(
+                get(format!("/pupils/{pupil}/assessments/new?instrument=swemwbs")).await,
+                expect(visible, StatusCode::OK),
+                "{role} assessment form {pupil}"
+            );
+            assert_eq!(
+                post(format!("/pupils/{pupil}/assessments/new"), vec![("instrument", "sdq-teacher".into())]).await,
+                expect(visible, StatusCode::BAD_REQUEST),
+                "{role} record assessment {pupil}"
+            );
         }
         // A referral: both its sides see it.
         for (r, from) in [(r1, w.school_a), (r2, w.unit_a)] {
@@ -354,4 +369,41 @@ async fn refer_to_reintegrate(db: &TestDb) {
     );
     let page = school.get(format!("{base}{placement}")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Reintegrated into mainstream") && page.contains("12 April 2024"));
+
+    // An SDQ, item by item, scored by Waymark: one answer out of range is refused by item.
+    let form = school
+        .get(format!("{base}/pupils/{pupil}/assessments/new?instrument=sdq-teacher"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden(&form, "token");
+    let mut answers: Vec<(String, String)> = vec![
+        ("csrf".into(), school_csrf.clone()),
+        ("token".into(), token),
+        ("instrument".into(), "sdq-teacher".into()),
+        ("setting_id".into(), w.school_a.to_string()),
+        ("occasion".into(), "entry".into()),
+        ("assessed_on".into(), "2024-01-16".into()),
+    ];
+    for i in 1..=25 {
+        if i != 3 && i != 8 {
+            answers.push((format!("item_{i}"), if i == 4 { "3".into() } else { "1".into() }));
+        }
+    }
+    let res = school.post(format!("{base}/pupils/{pupil}/assessments/new")).form(&answers).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("href=\"#item_4\"") && page.contains("Item 4 must be 0, 1 or 2; got 3"));
+    let at = answers.iter().position(|(k, _)| k == "item_4").unwrap();
+    answers[at].1 = "1".into();
+    let res = school.post(format!("{base}/pupils/{pupil}/assessments/new")).form(&answers).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = school.get(format!("{base}/pupils/{pupil}/assessments")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("20 total difficulties") && page.contains("Very high") && page.contains("SDQ (teacher)"),
+        "{page}"
+    );
 }

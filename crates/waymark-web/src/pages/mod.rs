@@ -1,5 +1,6 @@
 //! One module per area of the site: each holds its handlers and the templates' view structs.
 
+pub mod assessments;
 pub mod explore;
 pub mod home;
 pub mod import;

@@ -25,7 +25,7 @@ use waymark_store::{
 };
 
 type Errors = Vec<(&'static str, String)>;
-type FormData = HashMap<String, String>;
+pub(crate) type FormData = HashMap<String, String>;
 
 /// One text input: its name, label, hint, value as typed and error.
 pub struct Field {
@@ -57,17 +57,17 @@ fn field(
 }
 
 /// One choice among radios or a select.
-pub struct Choice {
-    value: String,
-    label: String,
-    checked: bool,
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
 }
 
-fn choices(options: &[(String, String)], current: &str) -> Vec<Choice> {
+pub(crate) fn choices(options: &[(String, String)], current: &str) -> Vec<Choice> {
     options.iter().map(|(v, l)| Choice { value: v.clone(), label: l.clone(), checked: v == current }).collect()
 }
 
-fn error_for(errors: &Errors, id: &str) -> Option<String> {
+pub(crate) fn error_for(errors: &Errors, id: &str) -> Option<String> {
     errors.iter().find(|(f, _)| *f == id).map(|(_, m)| m.clone())
 }
 
@@ -104,7 +104,7 @@ fn date(form: &FormData, key: &'static str, label: &str, required: bool, errors:
     parsed
 }
 
-fn store_errors(e: StoreError, errors: &mut Errors) -> Result<(), WebError> {
+pub(crate) fn store_errors(e: StoreError, errors: &mut Errors) -> Result<(), WebError> {
     match e {
         StoreError::Invalid(v) => {
             errors.extend(v.0.into_iter().map(|f| (f.field, f.message)));
@@ -126,7 +126,10 @@ fn status_for(errors: &Errors) -> StatusCode {
     }
 }
 
-fn read_form(form: Result<Form<FormData>, FormRejection>, session: &SessionInfo) -> Result<FormData, WebError> {
+pub(crate) fn read_form(
+    form: Result<Form<FormData>, FormRejection>,
+    session: &SessionInfo,
+) -> Result<FormData, WebError> {
     let Form(form) = form.map_err(form_rejection)?;
     check_csrf(session, form.get("csrf").map(String::as_str).unwrap_or(""))?;
     Ok(form)
