@@ -10,6 +10,7 @@
 pub mod assessments;
 pub mod audit;
 mod bulk;
+pub mod checkins;
 mod crypto;
 mod engine;
 pub mod error;

@@ -66,7 +66,13 @@ fn referral(pupil: i64, from: i64, to: i64, priority: i64, token: &str) -> NewRe
     }
 }
 
-both_backends!(referral_workflow, placements_and_reintegration, groups_and_capacity, assessments_scored);
+both_backends!(
+    referral_workflow,
+    placements_and_reintegration,
+    groups_and_capacity,
+    assessments_scored,
+    daily_checkins
+);
 
 async fn referral_workflow(db: &TestDb) {
     let w = World::build(&db.store).await;
@@ -406,6 +412,56 @@ async fn assessments_scored(db: &TestDb) {
     assert_eq!(file.records.assessments[0].items.len(), 23);
     assert!(matches!(
         db.store.scored_assessments(&caller(Role::Setting(w.school_b)), pupil).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn daily_checkins(db: &TestDb) {
+    use waymark_store::checkins::CheckinEntry;
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let group = NewGroup {
+        setting_id: w.unit_a,
+        name: "Willow".into(),
+        size_limit: 8,
+        hard_limit: 10,
+        teacher: "Mr Shah".into(),
+        support_adult: "Ms Cole".into(),
+    };
+    let willow = db.store.create_group(&unit, &group).await.unwrap();
+    let pupils = [pupil_at(db, w.school_a, 5, "Jones").await, pupil_at(db, w.school_a, 6, "Khan").await];
+    for (i, p) in pupils.iter().enumerate() {
+        let mut new = placement(None, *p, w.unit_a, &format!("tokenCHECKIN{i}xxxxxxxxx"));
+        new.group_id = Some(willow);
+        new.start = d(2024, 1, 15 + i as u32);
+        db.store.create_placement(&caller(Role::Setting(w.school_a)), &new).await.unwrap();
+    }
+    // Monday: only the first pupil has started.
+    let (_, roster) = db.store.checkin_roster(&unit, willow, d(2024, 1, 15)).await.unwrap();
+    assert_eq!(roster.iter().map(|l| l.pupil_id).collect::<Vec<_>>(), vec![pupils[0]]);
+    let entry = |p: i64, mood, ready| CheckinEntry { pupil_id: p, mood, ready, note: "Settled".into() };
+    assert!(matches!(
+        db.store.record_checkins(&unit, willow, d(2024, 1, 15), &[entry(pupils[1], 3, 2)]).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        refused(db.store.record_checkins(&unit, willow, d(2024, 1, 15), &[entry(pupils[0], 6, 0)]).await),
+        vec!["mood", "ready"]
+    );
+    db.store.record_checkins(&unit, willow, d(2024, 1, 15), &[entry(pupils[0], 2, 1)]).await.unwrap();
+    // Entering Tuesday twice keeps the last answers, one row each.
+    let tuesday = [entry(pupils[0], 3, 2), entry(pupils[1], 4, 3)];
+    db.store.record_checkins(&unit, willow, d(2024, 1, 16), &tuesday).await.unwrap();
+    db.store
+        .record_checkins(&unit, willow, d(2024, 1, 16), &[entry(pupils[0], 4, 3), entry(pupils[1], 4, 3)])
+        .await
+        .unwrap();
+    let (_, week) = db.store.checkin_week(&unit, willow, d(2024, 1, 15)).await.unwrap();
+    assert_eq!(week.len(), 2);
+    assert_eq!(week[0].days, [Some((2, 1)), Some((4, 3)), None, None, None]);
+    assert_eq!(week[1].days, [None, Some((4, 3)), None, None, None]);
+    assert!(matches!(
+        db.store.checkin_roster(&caller(Role::Setting(w.school_b)), willow, d(2024, 1, 16)).await,
         Err(StoreError::NotFound)
     ));
 }

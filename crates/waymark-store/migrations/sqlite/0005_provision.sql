@@ -70,3 +70,20 @@ ALTER TABLE assessments ADD COLUMN score REAL;
 ALTER TABLE assessments ADD COLUMN band TEXT;
 ALTER TABLE assessments ADD COLUMN raw_total INTEGER;
 ALTER TABLE assessments ADD COLUMN subscales TEXT;
+
+-- The daily check-in: each pupil of a group, each day, mood 1 to 5 and readiness to learn
+-- 1 (not ready) to 3 (ready), with a short note. One row per pupil, group and day.
+CREATE TABLE checkins (
+    id        INTEGER PRIMARY KEY,
+    la_number INTEGER NOT NULL,
+    group_id  INTEGER NOT NULL REFERENCES provision_groups(id),
+    pupil_id  INTEGER NOT NULL REFERENCES pupils(id),
+    on_date   TEXT NOT NULL,
+    mood      INTEGER NOT NULL,
+    ready     INTEGER NOT NULL,
+    note      TEXT,
+    actor     TEXT NOT NULL,
+    at        INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX checkins_key ON checkins(group_id, pupil_id, on_date);
+CREATE INDEX checkins_pupil ON checkins(pupil_id, on_date);
