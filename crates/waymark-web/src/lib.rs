@@ -87,6 +87,8 @@ fn routes() -> Vec<Route> {
         ("/placements/{id}/plan", PupilData, post(provision::set_plan)),
         ("/placements/{id}/end", PupilData, post(provision::end)),
         ("/provisions/{id}/waiting-list", PupilData, get(provision::waiting_list)),
+        ("/groups/{id}/checkin", PupilData, get(checkin::form).post(checkin::record)),
+        ("/groups/{id}/week", PupilData, get(checkin::week)),
         ("/provisions/{id}/capacity", PupilData, get(provision::capacity).post(provision::add_group)),
         (
             "/import",

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use waymark_store::testing::{TestDb, World};
-use waymark_store::{both_backends, Caller, NewPlacement, NewReferral, NewUser, ReferralStatus, Role};
+use waymark_store::{both_backends, Caller, NewGroup, NewPlacement, NewReferral, NewUser, ReferralStatus, Role};
 
 const PASSWORD: &str = "a long test password";
 
@@ -101,6 +101,15 @@ async fn provision_routes_every_role(db: &TestDb) {
         db.store.move_referral(&pru, r, ReferralStatus::UnderAssessment, "").await.unwrap();
         db.store.move_referral(&pru, r, ReferralStatus::Offered, "").await.unwrap();
     }
+    let group = NewGroup {
+        setting_id: w.school_a2,
+        name: "Rowan".into(),
+        size_limit: 8,
+        hard_limit: 10,
+        teacher: "Ms Ode".into(),
+        support_adult: "Mr Lee".into(),
+    };
+    let group = db.store.create_group(&pru, &group).await.unwrap();
     let placement = NewPlacement {
         referral_id: Some(r1),
         pupil_id: w.pupils[0].0,
@@ -114,7 +123,7 @@ async fn provision_routes_every_role(db: &TestDb) {
         ap_sessions: 8,
         mainstream_sessions: 0,
         mainstream_subjects: String::new(),
-        group_id: None,
+        group_id: Some(group),
         over_limit_reason: String::new(),
         token: "tokenW3xxxxxxxxxxxxxx".into(),
     };
@@ -214,6 +223,32 @@ async fn provision_routes_every_role(db: &TestDb) {
             expect(pru_side, StatusCode::SEE_OTHER),
             "{role} changes the timetable"
         );
+        // The daily check-in and the week: the provision's staff only.
+        let p0 = w.pupils[0].0;
+        // Leaked once per role: the form helper takes static field names.
+        let mood: &'static str = format!("mood_{p0}").leak();
+        let ready: &'static str = format!("ready_{p0}").leak();
+        assert_eq!(
+            get(format!("/groups/{group}/checkin?date=2024-01-16")).await,
+            expect(pru_side, StatusCode::OK),
+            "{role} check-in"
+        );
+        assert_eq!(
+            post(format!("/groups/{group}/checkin?date=2024-01-16"), vec![(mood, "9".into())]).await,
+            expect(pru_side, StatusCode::BAD_REQUEST),
+            "{role} check-in out of range"
+        );
+        assert_eq!(
+            post(format!("/groups/{group}/checkin?date=2024-01-16"), vec![(mood, "4".into()), (ready, "3".into())])
+                .await,
+            expect(pru_side, StatusCode::SEE_OTHER),
+            "{role} check-in"
+        );
+        assert_eq!(
+            get(format!("/groups/{group}/week?date=2024-01-16")).await,
+            expect(pru_side, StatusCode::OK),
+            "{role} week"
+        );
         for path in ["waiting-list", "capacity"] {
             assert_eq!(
                 get(format!("/provisions/{}/{path}", w.school_a2)).await,
@@ -227,6 +262,8 @@ async fn provision_routes_every_role(db: &TestDb) {
             "{role} add group"
         );
     }
+    let (_, week) = db.store.checkin_week(&Caller::system("test"), group, d(2024, 1, 15)).await.unwrap();
+    assert_eq!(week[0].days[1], Some((4, 3)), "the check-in was saved");
     assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
 }
 

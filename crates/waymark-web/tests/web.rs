@@ -94,7 +94,7 @@ both_backends!(every_route_every_role, forms_and_bad_input);
 
 /// The routes the scope tests walk (below, and in `tests/provision.rs` for running a
 /// provision). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 14] = [
+const WALKED: [&str; 16] = [
     "/pupils",
     "/pupils/{id}",
     "/import",
@@ -108,6 +108,8 @@ const WALKED: [&str; 14] = [
     "/placements/{id}/plan",
     "/placements/{id}/end",
     "/provisions/{id}/waiting-list",
+    "/groups/{id}/checkin",
+    "/groups/{id}/week",
     "/provisions/{id}/capacity",
 ];
 

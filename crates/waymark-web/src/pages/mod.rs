@@ -1,6 +1,7 @@
 //! One module per area of the site: each holds its handlers and the templates' view structs.
 
 pub mod assessments;
+pub mod checkin;
 pub mod explore;
 pub mod home;
 pub mod import;

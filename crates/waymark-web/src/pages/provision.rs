@@ -838,6 +838,7 @@ pub async fn end(
 // ---------------------------------------------------------------- capacity
 
 struct CapacityRow {
+    id: i64,
     name: String,
     staff: String,
     size_limit: i64,
@@ -895,6 +896,7 @@ async fn render_capacity(
                     }
                 })
                 .collect(),
+            id: c.group.id,
             name: c.group.name,
             size_limit: c.group.size_limit,
             hard_limit: c.group.hard_limit,
