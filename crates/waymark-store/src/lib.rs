@@ -15,6 +15,7 @@ mod crypto;
 mod engine;
 pub mod error;
 pub mod import;
+pub mod interventions;
 pub mod keyfile;
 mod names;
 pub mod placements;

@@ -71,7 +71,8 @@ both_backends!(
     placements_and_reintegration,
     groups_and_capacity,
     assessments_scored,
-    daily_checkins
+    daily_checkins,
+    interventions_recorded
 );
 
 async fn referral_workflow(db: &TestDb) {
@@ -464,4 +465,32 @@ async fn daily_checkins(db: &TestDb) {
         db.store.checkin_roster(&caller(Role::Setting(w.school_b)), willow, d(2024, 1, 16)).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn interventions_recorded(db: &TestDb) {
+    use waymark_store::interventions::NewIntervention;
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let new = NewIntervention {
+        pupil_id: w.pupils[1].0,
+        setting_id: w.unit_a,
+        kind: "emotional_regulation".into(),
+        frequency: "Twice a week".into(),
+        delivered_by: "Ms Cole (ELSA)".into(),
+        start: d(2024, 1, 16),
+        end: None,
+        sessions_planned: 12,
+        sessions_attended: 5,
+        token: "tokenINTERVENTION0001".into(),
+    };
+    let id = db.store.record_intervention(&unit, &new).await.unwrap();
+    assert_eq!(db.store.record_intervention(&unit, &new).await.unwrap(), id, "one record for a double submission");
+    let bad = NewIntervention { kind: "magic".into(), end: Some(d(2024, 1, 1)), sessions_attended: 13, ..new.clone() };
+    assert_eq!(refused(db.store.record_intervention(&unit, &bad).await), vec!["kind", "end", "sessions_attended"]);
+    let elsewhere = NewIntervention { pupil_id: w.pupils[3].0, token: "tokenINTERVENTION0002".into(), ..new.clone() };
+    assert!(matches!(db.store.record_intervention(&unit, &elsewhere).await, Err(StoreError::NotFound)));
+    let rows = db.store.interventions(&unit, w.pupils[1].0).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].delivered_by.as_deref(), rows[0].sessions_attended), (Some("Ms Cole (ELSA)"), 5));
+    assert!(db.store.interventions(&caller(Role::Setting(w.school_b)), w.pupils[1].0).await.is_err());
 }

@@ -176,6 +176,16 @@ async fn provision_routes_every_role(db: &TestDb) {
                 "{role} assessments {pupil}"
             );
             assert_eq!(
+                get(format!("/pupils/{pupil}/interventions")).await,
+                expect(visible, StatusCode::OK),
+                "{role} interventions {pupil}"
+            );
+            assert_eq!(
+                post(format!("/pupils/{pupil}/interventions"), vec![("kind", "mentoring".into())]).await,
+                expect(visible, StatusCode::BAD_REQUEST),
+                "{role} add intervention {pupil}"
+            );
+            assert_eq!(
                 get(format!("/pupils/{pupil}/assessments/new?instrument=swemwbs")).await,
                 expect(visible, StatusCode::OK),
                 "{role} assessment form {pupil}"
@@ -443,4 +453,31 @@ async fn refer_to_reintegrate(db: &TestDb) {
         page.contains("20 total difficulties") && page.contains("Very high") && page.contains("SDQ (teacher)"),
         "{page}"
     );
+
+    // An intervention, sent twice: recorded once; a bad end date is refused with the reason.
+    let form = school.get(format!("{base}/pupils/{pupil}/interventions")).send().await.unwrap().text().await.unwrap();
+    let token = hidden(&form, "token");
+    let mut fields = vec![
+        ("csrf", school_csrf.clone()),
+        ("token", token),
+        ("setting_id", w.school_a.to_string()),
+        ("kind", "literacy".to_string()),
+        ("frequency", "Twice a week".into()),
+        ("delivered_by", "Mr Hale".into()),
+        ("start", "2024-01-16".into()),
+        ("end", "2024-01-01".into()),
+        ("sessions_planned", "12".into()),
+        ("sessions_attended", "4".into()),
+    ];
+    let res = school.post(format!("{base}/pupils/{pupil}/interventions")).form(&fields).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("The end must be on or after the start"));
+    fields[7].1 = String::new();
+    for _ in 0..2 {
+        let res = school.post(format!("{base}/pupils/{pupil}/interventions")).form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let page = school.get(format!("{base}/pupils/{pupil}/interventions")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches("Twice a week").count(), 1, "one intervention after a double submission");
+    assert!(page.contains("4 of 12"));
 }

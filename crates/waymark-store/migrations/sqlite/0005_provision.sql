@@ -87,3 +87,7 @@ CREATE TABLE checkins (
 );
 CREATE UNIQUE INDEX checkins_key ON checkins(group_id, pupil_id, on_date);
 CREATE INDEX checkins_pupil ON checkins(pupil_id, on_date);
+
+-- Interventions recorded in Waymark: how often and who delivers.
+ALTER TABLE interventions ADD COLUMN frequency TEXT;
+ALTER TABLE interventions ADD COLUMN delivered_by TEXT;

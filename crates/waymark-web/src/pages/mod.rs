@@ -5,6 +5,7 @@ pub mod checkin;
 pub mod explore;
 pub mod home;
 pub mod import;
+pub mod interventions;
 pub mod layout;
 pub mod provision;
 pub mod pupils;

@@ -28,17 +28,17 @@ type Errors = Vec<(&'static str, String)>;
 pub(crate) type FormData = HashMap<String, String>;
 
 /// One text input: its name, label, hint, value as typed and error.
-pub struct Field {
-    id: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    value: String,
-    error: Option<String>,
+pub(crate) struct Field {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub error: Option<String>,
     /// A GOV.UK width class, or "" for full width; "textarea" for a text area.
-    width: &'static str,
+    pub width: &'static str,
 }
 
-fn field(
+pub(crate) fn field(
     id: &'static str,
     label: &'static str,
     hint: &'static str,
