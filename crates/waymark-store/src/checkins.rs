@@ -239,3 +239,42 @@ impl Store {
         Ok((group, lines))
     }
 }
+
+/// One week of a pupil's check-ins: Monday, mean mood, mean readiness, days checked in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekTrend {
+    pub monday: NaiveDate,
+    pub mood: f64,
+    pub ready: f64,
+    pub days: i64,
+}
+
+impl Store {
+    /// A pupil's check-ins week by week, at groups whose provision is in the caller's scope.
+    pub async fn checkin_trend(&self, caller: &Caller, pupil_id: i64) -> Result<Vec<WeekTrend>, StoreError> {
+        let mut sql = SqlBuilder::new(
+            "SELECT c.on_date, c.mood, c.ready FROM checkins c JOIN provision_groups g ON g.id = c.group_id \
+             JOIN settings s ON s.id = g.setting_id WHERE c.pupil_id = ",
+        );
+        sql.bind(Arg::Int(pupil_id)).push(" AND ").settings_in_scope(caller.role, "s").push(" ORDER BY c.on_date");
+        let rows: Vec<(NaiveDate, i64, i64)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let mut weeks: Vec<WeekTrend> = Vec::new();
+        for (day, mood, ready) in rows {
+            let monday = crate::placements::monday_of_week(day);
+            match weeks.last_mut().filter(|w| w.monday == monday) {
+                Some(w) => {
+                    w.mood += mood as f64;
+                    w.ready += ready as f64;
+                    w.days += 1;
+                }
+                None => weeks.push(WeekTrend { monday, mood: mood as f64, ready: ready as f64, days: 1 }),
+            }
+        }
+        for w in &mut weeks {
+            w.mood /= w.days as f64;
+            w.ready /= w.days as f64;
+        }
+        Ok(weeks)
+    }
+}

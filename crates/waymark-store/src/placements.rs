@@ -891,3 +891,40 @@ async fn insert_step(
     })?;
     Ok(())
 }
+
+impl Store {
+    /// The referrals and placements of a pupil the caller may see (either side in scope), each
+    /// read (and audited) as on its own page.
+    pub async fn pupil_provision(
+        &self,
+        caller: &Caller,
+        pupil_id: i64,
+    ) -> Result<(Vec<crate::ReferralView>, Vec<PlacementView>), StoreError> {
+        let referral_ids: Vec<i64> = on_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT id FROM referrals WHERE pupil_id = $1 AND to_setting_id IS NOT NULL ORDER BY referral_date, id")
+                .bind(pupil_id)
+                .fetch_all(p)
+                .await
+        })?;
+        let mut referrals = Vec::new();
+        for id in referral_ids {
+            match self.referral(caller, id).await {
+                Ok(r) => referrals.push(r),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let placement_ids: Vec<i64> = on_pool!(&self.pool, p => {
+            sqlx::query_scalar("SELECT id FROM placements WHERE pupil_id = $1 ORDER BY start_date, id").bind(pupil_id).fetch_all(p).await
+        })?;
+        let mut placements = Vec::new();
+        for id in placement_ids {
+            match self.placement(caller, id).await {
+                Ok(p) => placements.push(p),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((referrals, placements))
+    }
+}

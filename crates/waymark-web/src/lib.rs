@@ -79,6 +79,7 @@ fn routes() -> Vec<Route> {
         ("/pupils/{id}", PupilData, get(pupils::show)),
         ("/pupils/{id}/assessments", PupilData, get(assessments::list)),
         ("/pupils/{id}/assessments/new", PupilData, get(assessments::form).post(assessments::record)),
+        ("/pupils/{id}/journey", PupilData, get(journey::journey)),
         ("/pupils/{id}/interventions", PupilData, get(interventions::list).post(interventions::record)),
         ("/pupils/{id}/refer", PupilData, get(provision::refer_form).post(provision::refer)),
         ("/referrals/{id}", PupilData, get(provision::referral).post(provision::move_referral)),

@@ -480,4 +480,19 @@ async fn refer_to_reintegrate(db: &TestDb) {
     let page = school.get(format!("{base}/pupils/{pupil}/interventions")).send().await.unwrap().text().await.unwrap();
     assert_eq!(page.matches("Twice a week").count(), 1, "one intervention after a double submission");
     assert!(page.contains("4 of 12"));
+
+    // The journey: the school sees the PRU placement, its timetable steps, its end and the SDQ.
+    let page = school.get(format!("{base}/pupils/{pupil}/journey")).send().await.unwrap().text().await.unwrap();
+    for text in [
+        "Referred by Ash Grove Academy to Camden PRU",
+        "Placed at Camden PRU",
+        "6 sessions at Camden PRU, 2 in mainstream (part-time)",
+        "Placement at Camden PRU ended: Reintegrated into mainstream",
+        "SDQ (teacher) entry: 20.00",
+    ] {
+        assert!(page.contains(text), "journey shows {text}");
+    }
+    let outsider = sign_in_as(db, &base, 2, Role::Setting(w.school_b)).await;
+    let res = outsider.get(format!("{base}/pupils/{pupil}/journey")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

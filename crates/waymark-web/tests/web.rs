@@ -94,13 +94,14 @@ both_backends!(every_route_every_role, forms_and_bad_input);
 
 /// The routes the scope tests walk (below, and in `tests/provision.rs` for running a
 /// provision). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 17] = [
+const WALKED: [&str; 18] = [
     "/pupils",
     "/pupils/{id}",
     "/import",
     "/pupils/{id}/refer",
     "/pupils/{id}/assessments",
     "/pupils/{id}/interventions",
+    "/pupils/{id}/journey",
     "/pupils/{id}/assessments/new",
     "/referrals/{id}",
     "/referrals/{id}/place",

@@ -6,6 +6,7 @@ pub mod explore;
 pub mod home;
 pub mod import;
 pub mod interventions;
+pub mod journey;
 pub mod layout;
 pub mod provision;
 pub mod pupils;
