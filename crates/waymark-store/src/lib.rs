@@ -25,6 +25,7 @@ pub mod referrals;
 pub mod scope;
 pub mod settings;
 pub mod timpson;
+pub mod today;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditVerification};

@@ -259,6 +259,13 @@ async fn provision_routes_every_role(db: &TestDb) {
             expect(pru_side, StatusCode::OK),
             "{role} week"
         );
+        // Today: the placement shows to the PRU (on roll) and to Ash Grove (its pupil in AP); the
+        // open referral from the unit to the PRU and to whoever sees the unit.
+        let res = c.get(format!("{base}/today")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{role} today");
+        let page = res.text().await.unwrap();
+        assert_eq!(page.contains("Adeyemi"), pru_side || in_scope(&[w.school_a]), "{role} today shows the placement");
+        assert_eq!(page.contains("Brown"), pru_side || in_scope(&[w.unit_a]), "{role} today shows the open referral");
         for path in ["waiting-list", "capacity"] {
             assert_eq!(
                 get(format!("/provisions/{}/{path}", w.school_a2)).await,

@@ -94,7 +94,7 @@ both_backends!(every_route_every_role, forms_and_bad_input);
 
 /// The routes the scope tests walk (below, and in `tests/provision.rs` for running a
 /// provision). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 18] = [
+const WALKED: [&str; 19] = [
     "/pupils",
     "/pupils/{id}",
     "/import",
@@ -102,6 +102,7 @@ const WALKED: [&str; 18] = [
     "/pupils/{id}/assessments",
     "/pupils/{id}/interventions",
     "/pupils/{id}/journey",
+    "/today",
     "/pupils/{id}/assessments/new",
     "/referrals/{id}",
     "/referrals/{id}/place",

@@ -12,3 +12,4 @@ pub mod provision;
 pub mod pupils;
 pub mod settings;
 pub mod sign_in;
+pub mod today;
