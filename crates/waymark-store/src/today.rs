@@ -130,7 +130,7 @@ impl Store {
         })?;
         rows.into_iter()
             .map(|r| {
-                let sessions = steps.iter().filter(|s| s.0 == r.id && s.1 <= today).last().map_or(0, |s| s.2);
+                let sessions = steps.iter().rev().find(|s| s.0 == r.id && s.1 <= today).map_or(0, |s| s.2);
                 Ok(OnRoll {
                     placement_id: r.id,
                     pupil_id: r.pupil_id,
