@@ -685,6 +685,10 @@ async fn render_placement(
         ("Weekly cost", money),
         ("Group", p.group.clone().unwrap_or_else(|| "None".into())),
     ];
+    let mut details = details;
+    if let Some(why) = &p.over_limit_reason {
+        details.push(("Over the group's hard limit because", why.clone()));
+    }
     let steps = p
         .spans(today)
         .into_iter()
