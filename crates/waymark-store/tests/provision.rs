@@ -333,7 +333,10 @@ async fn groups_and_capacity(db: &TestDb) {
     };
     assert_eq!(refused(db.store.create_placement(&school, &third).await), vec!["over_limit_reason"]);
     let third = NewPlacement { over_limit_reason: "Sibling already in the group; extra adult funded".into(), ..third };
-    db.store.create_placement(&school, &third).await.unwrap();
+    let over = db.store.create_placement(&school, &third).await.unwrap();
+    let view = db.store.placement(&unit, over).await.unwrap();
+    assert_eq!(view.over_limit_reason.as_deref(), Some("Sibling already in the group; extra adult funded"));
+    assert_eq!(view.group.as_deref(), Some("Oak"));
 
     let capacity = db.store.capacity(&unit, w.unit_a, d(2024, 1, 17)).await.unwrap();
     assert_eq!(capacity.len(), 1);
