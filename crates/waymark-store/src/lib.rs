@@ -7,20 +7,26 @@
 //! - Direct identifiers (names, UPN, date of birth) are encrypted with AES-256-GCM; UPN lookups
 //!   and name search use keyed hashes (a blind index), never plaintext.
 
+pub mod assessments;
 pub mod audit;
 mod bulk;
+pub mod checkins;
 mod crypto;
 mod engine;
 pub mod error;
 pub mod import;
+pub mod interventions;
 pub mod keyfile;
 mod names;
+pub mod placements;
 pub mod pupils;
 pub mod records;
+pub mod referrals;
 pub mod scope;
 pub mod settings;
 pub mod signin;
 pub mod timpson;
+pub mod today;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditVerification};
@@ -28,8 +34,10 @@ pub use crypto::Crypto;
 pub use error::StoreError;
 pub use import::{ImportContext, ImportCounts};
 pub use keyfile::KeySource;
+pub use placements::{Group, GroupCapacity, NewGroup, NewPlacement, PlacementOutcome, PlacementView, Step};
 pub use pupils::{PupilPage, PupilSummary};
 pub use records::{PupilFile, PupilRecords};
+pub use referrals::{NewReferral, ReferralStatus, ReferralView, WaitingEntry};
 pub use scope::{Caller, Role};
 pub use signin::PasswordPolicy;
 pub use timpson::{Recommendation, TimpsonChange, TimpsonProgress, TimpsonStatus, TimpsonUpdate};

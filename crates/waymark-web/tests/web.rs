@@ -92,9 +92,29 @@ async fn users_for(db: &TestDb, world: &World) -> Vec<(Role, String)> {
 
 both_backends!(every_route_every_role, forms_and_bad_input);
 
-/// The routes the scope test below walks. Every route the router marks as showing pupil data
-/// must be here.
-const WALKED: [&str; 3] = ["/pupils", "/pupils/{id}", "/import"];
+/// The routes the scope tests walk (below, and in `tests/provision.rs` for running a
+/// provision). Every route the router marks as showing pupil data must be here.
+const WALKED: [&str; 19] = [
+    "/pupils",
+    "/pupils/{id}",
+    "/import",
+    "/pupils/{id}/refer",
+    "/pupils/{id}/assessments",
+    "/pupils/{id}/interventions",
+    "/pupils/{id}/journey",
+    "/today",
+    "/pupils/{id}/assessments/new",
+    "/referrals/{id}",
+    "/referrals/{id}/place",
+    "/placements/{id}",
+    "/placements/{id}/timetable",
+    "/placements/{id}/plan",
+    "/placements/{id}/end",
+    "/provisions/{id}/waiting-list",
+    "/groups/{id}/checkin",
+    "/groups/{id}/week",
+    "/provisions/{id}/capacity",
+];
 
 #[test]
 fn every_pupil_data_route_is_walked() {

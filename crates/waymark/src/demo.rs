@@ -95,7 +95,17 @@ async fn build(store: &Store, op: &Caller, data_dir: &Path, la: &str) -> Result<
         set.settings.len()
     );
     let ids = store.setting_ids_by_key(op).await?;
-    create_users(store, op, &set, &ids, &la).await
+    let sign_ins = create_users(store, op, &set, &ids, &la).await?;
+    let unit = set
+        .settings
+        .iter()
+        .find(|s| s.kind == SettingKind::InternalApUnit && s.parent_id.is_some())
+        .context("no unit")?;
+    let pru = set.settings.iter().find(|s| s.kind == SettingKind::PupilReferralUnit).context("no PRU")?;
+    let school = unit.parent_id.as_deref().context("no unit school")?;
+    let summary = crate::demo_provision::build(store, ids[school], ids[&unit.id], ids[&pru.id]).await?;
+    println!("{summary}");
+    Ok(sign_ins)
 }
 
 /// Generate the LA's files into `dir`, read them, and date them to the last academic year that
@@ -198,7 +208,27 @@ async fn create_users(
             Role::Setting(ids[&school_key]),
             format!("{} and its internal AP unit", name_of(&school_key)),
         ),
-        ("setting", "pru@demo.waymark.test", "Priya Shah", Role::Setting(ids[&pru.id]), pru.name.clone()),
+        (
+            "setting",
+            "pru@demo.waymark.test",
+            "Priya Shah",
+            Role::Setting(ids[&pru.id]),
+            format!("{}: the PRU's head", pru.name),
+        ),
+        (
+            "setting",
+            "inclusion@demo.waymark.test",
+            "Ines Okoro",
+            Role::Setting(ids[&school_key]),
+            format!("{}: its inclusion lead, who refers", name_of(&school_key)),
+        ),
+        (
+            "setting",
+            "unit@demo.waymark.test",
+            "Uma Hughes",
+            Role::Setting(ids[&unit.id]),
+            format!("{}: the internal AP unit's lead", unit.name),
+        ),
     ];
     let mut out = Vec::new();
     for (role, email, name, scope, sees) in users {

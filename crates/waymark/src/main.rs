@@ -5,6 +5,7 @@ mod bench;
 mod config;
 mod data;
 mod demo;
+mod demo_provision;
 mod import;
 
 use anyhow::Result;

@@ -1,9 +1,15 @@
 //! One module per area of the site: each holds its handlers and the templates' view structs.
 
+pub mod assessments;
+pub mod checkin;
 pub mod explore;
 pub mod home;
 pub mod import;
+pub mod interventions;
+pub mod journey;
 pub mod layout;
+pub mod provision;
 pub mod pupils;
 pub mod settings;
 pub mod sign_in;
+pub mod today;

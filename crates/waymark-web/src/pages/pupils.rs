@@ -173,6 +173,7 @@ struct RecordTable {
 #[template(path = "pupil.html")]
 struct PupilPage {
     nav: Nav,
+    id: i64,
     name: String,
     details: Vec<(&'static str, String)>,
     enrolments: Vec<EnrolmentRow>,
@@ -481,6 +482,7 @@ pub async fn show(
     Ok(Html(
         PupilPage {
             nav: Nav::for_session(&session, "pupils"),
+            id,
             name: pupil.display_name(),
             details,
             enrolments,

@@ -14,6 +14,8 @@ struct Row {
     urn: String,
     la: String,
     parent: String,
+    /// Alternative provision: it has a waiting list and groups.
+    id: Option<i64>,
 }
 
 #[derive(Template)]
@@ -34,6 +36,8 @@ pub async fn list(State(state): State<AppState>, SignedIn(session): SignedIn) ->
             urn: s.urn.map(|u| u.to_string()).unwrap_or_else(|| "None".into()),
             la: format!("{} ({:03})", s.la.name, s.la.number),
             parent: s.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
+            id: (!matches!(s.kind, waymark_domain::SettingKind::Mainstream | waymark_domain::SettingKind::Special))
+                .then_some(s.id),
         })
         .collect();
     Ok(Html(SettingsPage { nav: Nav::for_session(&session, "settings"), rows }.render()?))

@@ -1,0 +1,499 @@
+//! Running a provision: referrals and their workflow, the waiting list, placements with hybrid
+//! timetables and reintegration, groups and capacity; on SQLite and PostgreSQL.
+
+use chrono::NaiveDate;
+use waymark_domain::*;
+use waymark_store::testing::{TestDb, World};
+use waymark_store::{
+    both_backends, Caller, NewGroup, NewPlacement, NewReferral, PlacementOutcome, ReferralStatus, Role, Step,
+    StoreError,
+};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn caller(role: Role) -> Caller {
+    Caller { user_id: None, actor: format!("test:{role}"), role }
+}
+
+/// The field a refusal names, or a panic if it was not a refusal with reasons.
+fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Vec<&'static str> {
+    match result {
+        Err(StoreError::Invalid(e)) => e.0.iter().map(|f| f.field).collect(),
+        other => panic!("expected a refusal with reasons, got {other:?}"),
+    }
+}
+
+/// Another pupil on the roll of `setting`, with surname `surname`.
+async fn pupil_at(db: &TestDb, setting: i64, i: u32, surname: &str) -> i64 {
+    let pupil = NewPupil {
+        upn: Upn::from_body(&format!("2021200243{i:02}")).unwrap(),
+        legal_forename: format!("Extra{i}"),
+        legal_surname: surname.into(),
+        preferred_forename: None,
+        preferred_surname: None,
+        date_of_birth: d(2010, 4, 1 + i),
+        sex: Sex::Female,
+        fsm_eligible: false,
+        sen: SenProvision::None,
+        child_in_need: false,
+        looked_after: false,
+        ethnicity: None,
+    };
+    let first = NewEnrolment {
+        pupil_id: 0,
+        setting_id: setting,
+        start: d(2023, 9, 1),
+        end: None,
+        registration: RegistrationType::Single,
+        leaving_reason: None,
+    };
+    db.store.create_pupil(&Caller::system("test"), &pupil, &first, d(2024, 1, 10)).await.unwrap()
+}
+
+fn referral(pupil: i64, from: i64, to: i64, priority: i64, token: &str) -> NewReferral {
+    NewReferral {
+        pupil_id: pupil,
+        from_setting_id: from,
+        to_setting_id: to,
+        reason: "Persistent disruption and rising absence".into(),
+        needs: "Social, emotional and mental health".into(),
+        tried: "Mentoring, a reduced timetable for two weeks".into(),
+        tier_requested: 2,
+        priority,
+        token: token.into(),
+    }
+}
+
+both_backends!(
+    referral_workflow,
+    placements_and_reintegration,
+    groups_and_capacity,
+    assessments_scored,
+    daily_checkins,
+    interventions_recorded
+);
+
+async fn referral_workflow(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let school = caller(Role::Setting(w.school_a));
+    let pru = caller(Role::Setting(w.school_a2));
+    let other = caller(Role::Setting(w.school_b));
+    let pupil = w.pupils[0].0;
+    let today = d(2024, 1, 10);
+
+    // Where from and to: the school itself; the PRU in its LA and its own internal unit.
+    let (from, to) = db.store.referral_options(&school, pupil, today).await.unwrap();
+    assert_eq!(from, vec![(w.school_a, "Ash Grove Academy".to_string())]);
+    let to_ids: Vec<i64> = to.iter().map(|t| t.0).collect();
+    assert_eq!(to_ids, vec![w.unit_a, w.school_a2]);
+
+    let id = db
+        .store
+        .submit_referral(&school, &referral(pupil, w.school_a, w.school_a2, 3, "tokenAAAAAAAAAAAAAAAA1"), today)
+        .await
+        .unwrap();
+    // The same form sent twice makes one referral.
+    let again = db
+        .store
+        .submit_referral(&school, &referral(pupil, w.school_a, w.school_a2, 3, "tokenAAAAAAAAAAAAAAAA1"), today)
+        .await
+        .unwrap();
+    assert_eq!(again, id);
+    let waiting = db.store.waiting_list(&pru, w.school_a2, today).await.unwrap();
+    assert_eq!(waiting.len(), 1, "one referral after a double submission");
+
+    // A pupil outside the referrer's scope is not found; a mainstream school is no provision;
+    // another school's unit takes none of this school's pupils.
+    let outside = referral(w.pupils[3].0, w.school_a, w.school_a2, 3, "tokenBBBBBBBBBBBBBBBB1");
+    assert!(matches!(db.store.submit_referral(&school, &outside, today).await, Err(StoreError::NotFound)));
+    let outside = referral(w.pupils[3].0, w.school_b, w.school_a2, 3, "tokenBBBBBBBBBBBBBBBB2");
+    assert!(matches!(db.store.submit_referral(&school, &outside, today).await, Err(StoreError::NotFound)));
+    let mainstream = referral(pupil, w.school_a, w.school_b, 3, "tokenCCCCCCCCCCCCCCCC1");
+    assert_eq!(refused(db.store.submit_referral(&school, &mainstream, today).await), vec!["to_setting_id"]);
+    let mut blank = referral(pupil, w.school_a, w.school_a2, 7, "short");
+    blank.reason = " ".into();
+    assert_eq!(refused(db.store.submit_referral(&school, &blank, today).await), vec!["reason", "priority", "token"]);
+
+    // The summary was taken from the record and both sides see the referral; others do not.
+    let view = db.store.referral(&pru, id).await.unwrap();
+    assert_eq!((view.status, view.provision_side, view.referrer_side), (ReferralStatus::Submitted, true, false));
+    assert!(view.pupil_name.contains("Adeyemi"));
+    assert!(db.store.referral(&school, id).await.unwrap().referrer_side);
+    assert!(matches!(db.store.referral(&other, id).await, Err(StoreError::NotFound)));
+
+    // The workflow: no skipping to an offer, no placing by hand, a reason for declining.
+    assert_eq!(refused(db.store.move_referral(&pru, id, ReferralStatus::Offered, "").await), vec!["status"]);
+    assert_eq!(refused(db.store.move_referral(&pru, id, ReferralStatus::Placed, "").await), vec!["status"]);
+    // The referrer cannot assess at the provision; the provision cannot withdraw the referral.
+    assert!(matches!(
+        db.store.move_referral(&school, id, ReferralStatus::UnderAssessment, "").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.store.move_referral(&pru, id, ReferralStatus::Withdrawn, "x").await,
+        Err(StoreError::NotFound)
+    ));
+    db.store.move_referral(&pru, id, ReferralStatus::UnderAssessment, "Visit booked").await.unwrap();
+    db.store.move_referral(&pru, id, ReferralStatus::Waiting, "").await.unwrap();
+    assert_eq!(refused(db.store.move_referral(&pru, id, ReferralStatus::Declined, " ").await), vec!["reason"]);
+    let view = db.store.referral(&school, id).await.unwrap();
+    let steps: Vec<(&str, &str)> = view.events.iter().map(|e| (e.status.as_str(), e.actor.as_str())).collect();
+    let (s, p) = (school.actor.as_str(), pru.actor.as_str());
+    assert_eq!(steps, vec![("submitted", s), ("under_assessment", p), ("waiting", p)]);
+    assert_eq!(view.events[1].reason, "Visit booked");
+
+    // The waiting list: priority first, then the longest wait.
+    let p2 = pupil_at(db, w.school_a, 1, "Foster").await;
+    let p3 = pupil_at(db, w.school_a, 2, "Gill").await;
+    let older = db
+        .store
+        .submit_referral(&school, &referral(p2, w.school_a, w.school_a2, 3, "tokenDDDDDDDDDDDDDDDD1"), d(2023, 12, 1))
+        .await
+        .unwrap();
+    let urgent = db
+        .store
+        .submit_referral(&school, &referral(p3, w.school_a, w.school_a2, 1, "tokenEEEEEEEEEEEEEEEE1"), today)
+        .await
+        .unwrap();
+    let list = db.store.waiting_list(&pru, w.school_a2, today).await.unwrap();
+    let order: Vec<(i64, i64)> = list.iter().map(|e| (e.referral_id, e.days_waiting)).collect();
+    assert_eq!(order, vec![(urgent, 0), (older, 40), (id, 0)]);
+    assert!(matches!(db.store.waiting_list(&other, w.school_a2, today).await, Err(StoreError::NotFound)));
+
+    // Withdrawn by the referrer with a reason: off the list, and final.
+    db.store.move_referral(&school, older, ReferralStatus::Withdrawn, "Family moved away").await.unwrap();
+    assert_eq!(db.store.waiting_list(&pru, w.school_a2, today).await.unwrap().len(), 2);
+    assert_eq!(refused(db.store.move_referral(&pru, older, ReferralStatus::Offered, "").await), vec!["status"]);
+
+    let log = db.store.list_audit(&Caller::system("test"), 1000, 0).await.unwrap();
+    for action in ["referral.create", "referral.status", "referral.view", "waiting_list.view"] {
+        assert!(log.iter().any(|e| e.action == action), "{action} audited");
+    }
+    assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+}
+
+fn placement(referral: Option<i64>, pupil: i64, setting: i64, token: &str) -> NewPlacement {
+    NewPlacement {
+        referral_id: referral,
+        pupil_id: pupil,
+        setting_id: setting,
+        tier: 2,
+        start: d(2024, 1, 15),
+        review: Some(d(2024, 2, 12)),
+        planned_end: Some(d(2024, 4, 26)),
+        commissioner: "Ash Grove Academy".into(),
+        weekly_cost_pence: Some(45_000),
+        ap_sessions: 6,
+        mainstream_sessions: 2,
+        mainstream_subjects: "Maths, PE".into(),
+        group_id: None,
+        over_limit_reason: String::new(),
+        token: token.into(),
+    }
+}
+
+async fn placements_and_reintegration(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let school = caller(Role::Setting(w.school_a));
+    let pru = caller(Role::Setting(w.school_a2));
+    let other = caller(Role::Setting(w.school_b));
+    let pupil = w.pupils[0].0;
+    let today = d(2024, 1, 10);
+    let id = db
+        .store
+        .submit_referral(&school, &referral(pupil, w.school_a, w.school_a2, 2, "tokenAAAAAAAAAAAAAAAA2"), today)
+        .await
+        .unwrap();
+    db.store.move_referral(&pru, id, ReferralStatus::UnderAssessment, "").await.unwrap();
+
+    // Not yet offered: no placement. Then offered.
+    let new = placement(Some(id), pupil, w.school_a2, "tokenPPPPPPPPPPPPPPPP1");
+    assert_eq!(refused(db.store.create_placement(&pru, &new).await), vec!["referral"]);
+    db.store.move_referral(&pru, id, ReferralStatus::Offered, "Place in the spring").await.unwrap();
+    // Bad dates and sessions are refused with every reason at once.
+    let bad = NewPlacement {
+        planned_end: Some(d(2024, 1, 1)),
+        review: Some(d(2024, 1, 2)),
+        ap_sessions: 8,
+        mainstream_sessions: 4,
+        ..new.clone()
+    };
+    assert_eq!(refused(db.store.create_placement(&pru, &bad).await), vec!["review", "planned_end", "ap_sessions"]);
+    // Only the provision places; a school elsewhere cannot.
+    assert!(matches!(db.store.create_placement(&other, &new).await, Err(StoreError::NotFound)));
+    let pl = db.store.create_placement(&pru, &new).await.unwrap();
+    assert_eq!(db.store.create_placement(&pru, &new).await.unwrap(), pl, "a double submission makes one placement");
+    assert_eq!(db.store.referral(&pru, id).await.unwrap().status, ReferralStatus::Placed);
+    // The PRU now has the pupil on its roll (subsidiary registration) and sees the pupil's file.
+    let (_, enrolments) = db.store.get_pupil(&pru, pupil).await.unwrap();
+    let at_pru = enrolments.iter().find(|e| e.record.setting_id == w.school_a2).expect("registered at the PRU");
+    assert_eq!(at_pru.record.registration, RegistrationType::DualSubsidiary);
+
+    // Part-time: 8 sessions a week from the start.
+    let view = db.store.placement(&school, pl).await.unwrap();
+    assert!(!view.provision_side, "the referring school sees but does not change the placement");
+    assert_eq!(view.part_time_days(d(2024, 1, 29)), Some(14));
+    assert!(matches!(db.store.placement(&other, pl).await, Err(StoreError::NotFound)));
+
+    // A step before the placement is refused; a step on the same day twice too.
+    let step = |from, ap, ms| Step {
+        from_date: from,
+        ap_sessions: ap,
+        mainstream_sessions: ms,
+        mainstream_subjects: Some("English".into()),
+    };
+    assert_eq!(refused(db.store.add_timetable_step(&pru, pl, &step(d(2024, 1, 8), 6, 4)).await), vec!["from_date"]);
+    assert!(matches!(
+        db.store.add_timetable_step(&school, pl, &step(d(2024, 2, 5), 6, 4)).await,
+        Err(StoreError::NotFound)
+    ));
+    db.store.add_timetable_step(&pru, pl, &step(d(2024, 2, 5), 6, 4)).await.unwrap();
+    assert_eq!(refused(db.store.add_timetable_step(&pru, pl, &step(d(2024, 2, 5), 5, 5)).await), vec!["from_date"]);
+    assert_eq!(refused(db.store.add_timetable_step(&pru, pl, &step(d(2024, 3, 4), 7, 4)).await), vec!["ap_sessions"]);
+
+    // The plan: two more mainstream sessions every three weeks, from 4 now to full-time.
+    let targets = db.store.set_reintegration_plan(&pru, pl, d(2024, 2, 26), 2, 3).await.unwrap();
+    assert_eq!(targets, vec![(d(2024, 2, 26), 6), (d(2024, 3, 18), 8), (d(2024, 4, 8), 10)]);
+    assert_eq!(refused(db.store.set_reintegration_plan(&pru, pl, d(2024, 1, 1), 2, 3).await), vec!["first"]);
+    db.store.add_timetable_step(&pru, pl, &step(d(2024, 2, 26), 4, 6)).await.unwrap();
+    let view = db.store.placement(&pru, pl).await.unwrap();
+    assert_eq!(view.steps.len(), 3);
+    assert_eq!(view.targets.len(), 3);
+    assert_eq!(view.part_time_days(d(2024, 3, 1)), None, "10 sessions a week is full-time");
+
+    // The end: not before the start, nor before the last step; then once only.
+    assert_eq!(
+        refused(db.store.end_placement(&pru, pl, d(2024, 1, 12), PlacementOutcome::Reintegrated).await),
+        vec!["end_date"]
+    );
+    assert_eq!(
+        refused(db.store.end_placement(&pru, pl, d(2024, 2, 20), PlacementOutcome::Reintegrated).await),
+        vec!["end_date"]
+    );
+    db.store.end_placement(&pru, pl, d(2024, 4, 12), PlacementOutcome::Reintegrated).await.unwrap();
+    assert_eq!(
+        refused(db.store.end_placement(&pru, pl, d(2024, 4, 19), PlacementOutcome::Unknown).await),
+        vec!["end_date"]
+    );
+    let view = db.store.placement(&school, pl).await.unwrap();
+    assert_eq!((view.end, view.outcome), (Some(d(2024, 4, 12)), Some(PlacementOutcome::Reintegrated)));
+    let (_, enrolments) = db.store.get_pupil(&pru, pupil).await.unwrap();
+    let at_pru = enrolments.iter().find(|e| e.record.setting_id == w.school_a2).unwrap();
+    assert_eq!(
+        (at_pru.record.end, at_pru.record.leaving_reason),
+        (Some(d(2024, 4, 12)), Some(LeavingReason::ReturnToMainstream))
+    );
+    assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+}
+
+async fn groups_and_capacity(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let school = caller(Role::Setting(w.school_a));
+    let group = NewGroup {
+        setting_id: w.unit_a,
+        name: "Oak".into(),
+        size_limit: 1,
+        hard_limit: 2,
+        teacher: "Ms Patel".into(),
+        support_adult: String::new(),
+    };
+    assert_eq!(
+        refused(db.store.create_group(&unit, &NewGroup { hard_limit: 0, ..group.clone() }).await),
+        vec!["hard_limit"]
+    );
+    assert!(matches!(
+        db.store.create_group(&caller(Role::Setting(w.school_b)), &group).await,
+        Err(StoreError::NotFound)
+    ));
+    let oak = db.store.create_group(&unit, &group).await.unwrap();
+    assert_eq!(refused(db.store.create_group(&unit, &group).await), vec!["name"]);
+
+    // The school places its own pupils in its unit (no referral needed for pupils it can see).
+    let pupils =
+        [w.pupils[0].0, pupil_at(db, w.school_a, 3, "Hughes").await, pupil_at(db, w.school_a, 4, "Iqbal").await];
+    let mut new = placement(None, pupils[0], w.unit_a, "tokenGGGGGGGGGGGGGGGG1");
+    new.group_id = Some(oak);
+    db.store.create_placement(&school, &new).await.unwrap();
+    let second = NewPlacement {
+        pupil_id: pupils[1],
+        token: "tokenGGGGGGGGGGGGGGGG2".into(),
+        start: d(2024, 2, 5),
+        ..new.clone()
+    };
+    db.store.create_placement(&school, &second).await.unwrap();
+    // The hard limit is reached: a third needs a reason.
+    let third = NewPlacement {
+        pupil_id: pupils[2],
+        token: "tokenGGGGGGGGGGGGGGGG3".into(),
+        start: d(2024, 2, 5),
+        ..new.clone()
+    };
+    assert_eq!(refused(db.store.create_placement(&school, &third).await), vec!["over_limit_reason"]);
+    let third = NewPlacement { over_limit_reason: "Sibling already in the group; extra adult funded".into(), ..third };
+    let over = db.store.create_placement(&school, &third).await.unwrap();
+    let view = db.store.placement(&unit, over).await.unwrap();
+    assert_eq!(view.over_limit_reason.as_deref(), Some("Sibling already in the group; extra adult funded"));
+    assert_eq!(view.group.as_deref(), Some("Oak"));
+
+    let capacity = db.store.capacity(&unit, w.unit_a, d(2024, 1, 17)).await.unwrap();
+    assert_eq!(capacity.len(), 1);
+    let weeks: Vec<i64> = capacity[0].weeks.iter().map(|w| w.1).collect();
+    // Week of 15 Jan: 1; from 5 Feb: 3; after the planned end on 26 April: 0.
+    assert_eq!(weeks, vec![1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    assert_eq!(capacity[0].weeks[0].0, d(2024, 1, 15));
+    let warnings = capacity[0].warnings.join("; ");
+    assert!(warnings.contains("will have 3 pupils in the week of 2024-02-05"), "{warnings}");
+    assert!(warnings.contains("no support adult"), "{warnings}");
+    let later = db.store.capacity(&unit, w.unit_a, d(2024, 4, 29)).await.unwrap();
+    assert_eq!(later[0].weeks[0].1, 0, "planned ends free places");
+    assert!(matches!(
+        db.store.capacity(&caller(Role::Setting(w.school_b)), w.unit_a, d(2024, 1, 17)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn assessments_scored(db: &TestDb) {
+    use waymark_domain::instruments::SdqVersion;
+    use waymark_store::assessments::{Instrument, NewAssessment};
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let pupil = w.pupils[1].0;
+    // Every item "somewhat true" (reversed items too score 1), items 3 and 8 unanswered: the
+    // emotional subscale is prorated from 3 answers (3 × 5 / 3 = 5), so the total is 20, very
+    // high on the teacher version (19 to 40).
+    let mut answers = vec![Some(1u8); 25];
+    answers[2] = None;
+    answers[7] = None;
+    let sdq = NewAssessment {
+        pupil_id: pupil,
+        setting_id: w.unit_a,
+        instrument: Instrument::Sdq(SdqVersion::Teacher),
+        occasion: "entry".into(),
+        assessed_on: d(2024, 1, 16),
+        answers: answers.clone(),
+        token: "tokenSSSSSSSSSSSSSSSS1".into(),
+    };
+    let id = db.store.record_assessment(&unit, &sdq).await.unwrap();
+    assert_eq!(db.store.record_assessment(&unit, &sdq).await.unwrap(), id, "a double submission records one");
+    let mut bad = sdq.clone();
+    bad.answers[3] = Some(3);
+    bad.occasion = "whenever".into();
+    assert_eq!(refused(db.store.record_assessment(&unit, &bad).await), vec!["occasion", "item_4"]);
+    assert!(matches!(
+        db.store
+            .record_assessment(
+                &caller(Role::Setting(w.school_b)),
+                &NewAssessment { setting_id: w.school_b, ..sdq.clone() }
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let swemwbs = NewAssessment {
+        instrument: Instrument::Swemwbs,
+        answers: vec![Some(3); 7],
+        token: "tokenSSSSSSSSSSSSSSSS2".into(),
+        ..sdq.clone()
+    };
+    db.store.record_assessment(&unit, &swemwbs).await.unwrap();
+    let incomplete = NewAssessment {
+        answers: vec![Some(3), Some(3), None, Some(3), Some(3), Some(3), Some(3)],
+        token: "tokenSSSSSSSSSSSSSSSS3".into(),
+        ..swemwbs.clone()
+    };
+    assert_eq!(refused(db.store.record_assessment(&unit, &incomplete).await), vec!["item_3"]);
+
+    let scored = db.store.scored_assessments(&unit, pupil).await.unwrap();
+    assert_eq!(scored.len(), 2);
+    assert_eq!((scored[0].instrument.as_str(), scored[0].version.as_deref()), ("sdq", Some("teacher")));
+    assert_eq!((scored[0].score, scored[0].band.as_deref()), (Some(20.0), Some("very_high")));
+    assert_eq!(scored[0].subscales.as_deref(), Some("emotional:5,conduct:5,hyperactivity:5,peer:5,prosocial:5"));
+    assert_eq!((scored[1].raw_total, scored[1].score), (Some(21), Some(19.25)));
+    // The items are kept as ticked (23 answered of the SDQ's 25).
+    let file = db.store.pupil_file(&unit, pupil).await.unwrap();
+    assert_eq!(file.records.assessments[0].items.len(), 23);
+    assert!(matches!(
+        db.store.scored_assessments(&caller(Role::Setting(w.school_b)), pupil).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn daily_checkins(db: &TestDb) {
+    use waymark_store::checkins::CheckinEntry;
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let group = NewGroup {
+        setting_id: w.unit_a,
+        name: "Willow".into(),
+        size_limit: 8,
+        hard_limit: 10,
+        teacher: "Mr Shah".into(),
+        support_adult: "Ms Cole".into(),
+    };
+    let willow = db.store.create_group(&unit, &group).await.unwrap();
+    let pupils = [pupil_at(db, w.school_a, 5, "Jones").await, pupil_at(db, w.school_a, 6, "Khan").await];
+    for (i, p) in pupils.iter().enumerate() {
+        let mut new = placement(None, *p, w.unit_a, &format!("tokenCHECKIN{i}xxxxxxxxx"));
+        new.group_id = Some(willow);
+        new.start = d(2024, 1, 15 + i as u32);
+        db.store.create_placement(&caller(Role::Setting(w.school_a)), &new).await.unwrap();
+    }
+    // Monday: only the first pupil has started.
+    let (_, roster) = db.store.checkin_roster(&unit, willow, d(2024, 1, 15)).await.unwrap();
+    assert_eq!(roster.iter().map(|l| l.pupil_id).collect::<Vec<_>>(), vec![pupils[0]]);
+    let entry = |p: i64, mood, ready| CheckinEntry { pupil_id: p, mood, ready, note: "Settled".into() };
+    assert!(matches!(
+        db.store.record_checkins(&unit, willow, d(2024, 1, 15), &[entry(pupils[1], 3, 2)]).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        refused(db.store.record_checkins(&unit, willow, d(2024, 1, 15), &[entry(pupils[0], 6, 0)]).await),
+        vec!["mood", "ready"]
+    );
+    db.store.record_checkins(&unit, willow, d(2024, 1, 15), &[entry(pupils[0], 2, 1)]).await.unwrap();
+    // Entering Tuesday twice keeps the last answers, one row each.
+    let tuesday = [entry(pupils[0], 3, 2), entry(pupils[1], 4, 3)];
+    db.store.record_checkins(&unit, willow, d(2024, 1, 16), &tuesday).await.unwrap();
+    db.store
+        .record_checkins(&unit, willow, d(2024, 1, 16), &[entry(pupils[0], 4, 3), entry(pupils[1], 4, 3)])
+        .await
+        .unwrap();
+    let (_, week) = db.store.checkin_week(&unit, willow, d(2024, 1, 15)).await.unwrap();
+    assert_eq!(week.len(), 2);
+    assert_eq!(week[0].days, [Some((2, 1)), Some((4, 3)), None, None, None]);
+    assert_eq!(week[1].days, [None, Some((4, 3)), None, None, None]);
+    assert!(matches!(
+        db.store.checkin_roster(&caller(Role::Setting(w.school_b)), willow, d(2024, 1, 16)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn interventions_recorded(db: &TestDb) {
+    use waymark_store::interventions::NewIntervention;
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let new = NewIntervention {
+        pupil_id: w.pupils[1].0,
+        setting_id: w.unit_a,
+        kind: "emotional_regulation".into(),
+        frequency: "Twice a week".into(),
+        delivered_by: "Ms Cole (ELSA)".into(),
+        start: d(2024, 1, 16),
+        end: None,
+        sessions_planned: 12,
+        sessions_attended: 5,
+        token: "tokenINTERVENTION0001".into(),
+    };
+    let id = db.store.record_intervention(&unit, &new).await.unwrap();
+    assert_eq!(db.store.record_intervention(&unit, &new).await.unwrap(), id, "one record for a double submission");
+    let bad = NewIntervention { kind: "magic".into(), end: Some(d(2024, 1, 1)), sessions_attended: 13, ..new.clone() };
+    assert_eq!(refused(db.store.record_intervention(&unit, &bad).await), vec!["kind", "end", "sessions_attended"]);
+    let elsewhere = NewIntervention { pupil_id: w.pupils[3].0, token: "tokenINTERVENTION0002".into(), ..new.clone() };
+    assert!(matches!(db.store.record_intervention(&unit, &elsewhere).await, Err(StoreError::NotFound)));
+    let rows = db.store.interventions(&unit, w.pupils[1].0).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].delivered_by.as_deref(), rows[0].sessions_attended), (Some("Ms Cole (ELSA)"), 5));
+    assert!(db.store.interventions(&caller(Role::Setting(w.school_b)), w.pupils[1].0).await.is_err());
+}

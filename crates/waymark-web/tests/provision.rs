@@ -1,0 +1,505 @@
+//! Running a provision over HTTP, on SQLite and (where reachable) PostgreSQL: every referral,
+//! placement, waiting-list and capacity route walked with every role (the routes `tests/web.rs`
+//! lists as walked here), and the flow refer → offer → place → timetable → plan → end through
+//! the forms, with bad input and double submissions.
+
+use chrono::NaiveDate;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use waymark_store::testing::{TestDb, World};
+use waymark_store::{both_backends, Caller, NewGroup, NewPlacement, NewReferral, NewUser, ReferralStatus, Role};
+
+const PASSWORD: &str = "a long test password";
+
+async fn start(db: &TestDb) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+/// The value of a hidden field in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("hidden field {name}")) + marker.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+async fn sign_in_as(db: &TestDb, base: &str, i: usize, role: Role) -> Client {
+    let email = format!("prov{i}@test.waymark");
+    let new = NewUser { email: email.clone(), display_name: format!("User {i}"), password: PASSWORD.into(), role };
+    db.store.create_user(&Caller::system("test"), new).await.unwrap();
+    let c = client();
+    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&form, "csrf");
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("csrf", csrf.as_str()), ("email", &email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign in as {role}");
+    c
+}
+
+/// The session's CSRF token, from any signed-in page.
+async fn csrf(c: &Client, base: &str) -> String {
+    hidden(&c.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap(), "csrf")
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn new_referral(pupil: i64, from: i64, to: i64, token: &str) -> NewReferral {
+    NewReferral {
+        pupil_id: pupil,
+        from_setting_id: from,
+        to_setting_id: to,
+        reason: "Rising absence".into(),
+        needs: "SEMH".into(),
+        tried: "Mentoring".into(),
+        tier_requested: 2,
+        priority: 2,
+        token: token.into(),
+    }
+}
+
+both_backends!(provision_routes_every_role, refer_to_reintegrate);
+
+/// Each role, on each route: in scope it gets the page (or its form back with errors), out of
+/// scope "not found", and a write it may not make is "not found" too.
+async fn provision_routes_every_role(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let base = start(db).await;
+    let (school, pru) = (Caller::system("school"), Caller::system("pru"));
+    // r1: Ash Grove refers its pupil to the PRU, which places them. r2: the unit refers its pupil, offered.
+    let r1 = db
+        .store
+        .submit_referral(
+            &school,
+            &new_referral(w.pupils[0].0, w.school_a, w.school_a2, "tokenW1xxxxxxxxxxxxxx"),
+            today(),
+        )
+        .await
+        .unwrap();
+    let r2 = db
+        .store
+        .submit_referral(&school, &new_referral(w.pupils[1].0, w.unit_a, w.school_a2, "tokenW2xxxxxxxxxxxxxx"), today())
+        .await
+        .unwrap();
+    for r in [r1, r2] {
+        db.store.move_referral(&pru, r, ReferralStatus::UnderAssessment, "").await.unwrap();
+        db.store.move_referral(&pru, r, ReferralStatus::Offered, "").await.unwrap();
+    }
+    let group = NewGroup {
+        setting_id: w.school_a2,
+        name: "Rowan".into(),
+        size_limit: 8,
+        hard_limit: 10,
+        teacher: "Ms Ode".into(),
+        support_adult: "Mr Lee".into(),
+    };
+    let group = db.store.create_group(&pru, &group).await.unwrap();
+    let placement = NewPlacement {
+        referral_id: Some(r1),
+        pupil_id: w.pupils[0].0,
+        setting_id: w.school_a2,
+        tier: 2,
+        start: d(2024, 1, 15),
+        review: None,
+        planned_end: None,
+        commissioner: "Ash Grove Academy".into(),
+        weekly_cost_pence: None,
+        ap_sessions: 8,
+        mainstream_sessions: 0,
+        mainstream_subjects: String::new(),
+        group_id: Some(group),
+        over_limit_reason: String::new(),
+        token: "tokenW3xxxxxxxxxxxxxx".into(),
+    };
+    let pl = db.store.create_placement(&pru, &placement).await.unwrap();
+
+    let roles: Vec<Role> = w.roles().into_iter().filter(|r| *r != Role::Public).collect();
+    for (i, role) in roles.into_iter().enumerate() {
+        let c = sign_in_as(db, &base, i, role).await;
+        let token = csrf(&c, &base).await;
+        let in_scope = |settings: &[i64]| match role {
+            Role::Admin => true,
+            Role::La(la) => la == w.la_a && !settings.contains(&w.school_b),
+            Role::Trust(_) => settings.contains(&w.school_a2) || settings.contains(&w.school_b),
+            Role::Setting(s) if s == w.school_a => settings.contains(&w.school_a) || settings.contains(&w.unit_a),
+            Role::Setting(s) => settings.contains(&s),
+            Role::Public => false,
+        };
+        let pru_side = in_scope(&[w.school_a2]);
+        let expect = |ok: bool, good: StatusCode| if ok { good } else { StatusCode::NOT_FOUND };
+        let get = |path: String| {
+            let c = c.clone();
+            let base = base.clone();
+            async move { c.get(format!("{base}{path}")).send().await.unwrap().status() }
+        };
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            let (c, base, token) = (c.clone(), base.clone(), token.clone());
+            async move {
+                let mut form = form;
+                form.push(("csrf", token));
+                c.post(format!("{base}{path}")).form(&form).send().await.unwrap().status()
+            }
+        };
+        // Referring: any pupil the role can see and who is on roll in its scope.
+        for pupil in w.all_pupils() {
+            // The placement registered the first pupil at the PRU: its side sees them now too.
+            let visible = w.visible_to(role).contains(&pupil) || (pupil == w.pupils[0].0 && pru_side);
+            assert_eq!(
+                get(format!("/pupils/{pupil}/refer")).await,
+                expect(visible, StatusCode::OK),
+                "{role} refer form {pupil}"
+            );
+            assert_eq!(
+                post(format!("/pupils/{pupil}/refer"), vec![("reason", String::new())]).await,
+                expect(visible, StatusCode::BAD_REQUEST),
+                "{role} refer {pupil}"
+            );
+            assert_eq!(
+                get(format!("/pupils/{pupil}/assessments")).await,
+                expect(visible, StatusCode::OK),
+                "{role} assessments {pupil}"
+            );
+            assert_eq!(
+                get(format!("/pupils/{pupil}/interventions")).await,
+                expect(visible, StatusCode::OK),
+                "{role} interventions {pupil}"
+            );
+            assert_eq!(
+                post(format!("/pupils/{pupil}/interventions"), vec![("kind", "mentoring".into())]).await,
+                expect(visible, StatusCode::BAD_REQUEST),
+                "{role} add intervention {pupil}"
+            );
+            assert_eq!(
+                get(format!("/pupils/{pupil}/assessments/new?instrument=swemwbs")).await,
+                expect(visible, StatusCode::OK),
+                "{role} assessment form {pupil}"
+            );
+            assert_eq!(
+                post(format!("/pupils/{pupil}/assessments/new"), vec![("instrument", "sdq-teacher".into())]).await,
+                expect(visible, StatusCode::BAD_REQUEST),
+                "{role} record assessment {pupil}"
+            );
+        }
+        // A referral: both its sides see it.
+        for (r, from) in [(r1, w.school_a), (r2, w.unit_a)] {
+            let sees = in_scope(&[from]) || pru_side;
+            assert_eq!(get(format!("/referrals/{r}")).await, expect(sees, StatusCode::OK), "{role} referral {r}");
+            assert_eq!(
+                post(format!("/referrals/{r}"), vec![("status", "nonsense".into())]).await,
+                expect(sees, StatusCode::BAD_REQUEST),
+                "{role} move referral {r}"
+            );
+        }
+        // Placing: the provision only.
+        assert_eq!(get(format!("/referrals/{r2}/place")).await, expect(pru_side, StatusCode::OK), "{role} place form");
+        assert_eq!(
+            post(format!("/referrals/{r2}/place"), vec![]).await,
+            expect(pru_side, StatusCode::BAD_REQUEST),
+            "{role} place"
+        );
+        // The placement: the provision and the referring school see it; only the provision changes it.
+        let sees = pru_side || in_scope(&[w.school_a]);
+        assert_eq!(get(format!("/placements/{pl}")).await, expect(sees, StatusCode::OK), "{role} placement");
+        for path in ["timetable", "plan", "end"] {
+            assert_eq!(
+                post(format!("/placements/{pl}/{path}"), vec![]).await,
+                expect(sees, StatusCode::BAD_REQUEST),
+                "{role} {path} with nothing filled in"
+            );
+        }
+        let step = vec![
+            ("from_date", format!("2024-02-{:02}", 10 + i)),
+            ("ap_sessions", "6".into()),
+            ("mainstream_sessions", "2".into()),
+        ];
+        assert_eq!(
+            post(format!("/placements/{pl}/timetable"), step).await,
+            expect(pru_side, StatusCode::SEE_OTHER),
+            "{role} changes the timetable"
+        );
+        // The daily check-in and the week: the provision's staff only.
+        let p0 = w.pupils[0].0;
+        // Leaked once per role: the form helper takes static field names.
+        let mood: &'static str = format!("mood_{p0}").leak();
+        let ready: &'static str = format!("ready_{p0}").leak();
+        assert_eq!(
+            get(format!("/groups/{group}/checkin?date=2024-01-16")).await,
+            expect(pru_side, StatusCode::OK),
+            "{role} check-in"
+        );
+        assert_eq!(
+            post(format!("/groups/{group}/checkin?date=2024-01-16"), vec![(mood, "9".into())]).await,
+            expect(pru_side, StatusCode::BAD_REQUEST),
+            "{role} check-in out of range"
+        );
+        assert_eq!(
+            post(format!("/groups/{group}/checkin?date=2024-01-16"), vec![(mood, "4".into()), (ready, "3".into())])
+                .await,
+            expect(pru_side, StatusCode::SEE_OTHER),
+            "{role} check-in"
+        );
+        assert_eq!(
+            get(format!("/groups/{group}/week?date=2024-01-16")).await,
+            expect(pru_side, StatusCode::OK),
+            "{role} week"
+        );
+        // Today: the placement shows to the PRU (on roll) and to Ash Grove (its pupil in AP); the
+        // open referral from the unit to the PRU and to whoever sees the unit.
+        let res = c.get(format!("{base}/today")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{role} today");
+        let page = res.text().await.unwrap();
+        assert_eq!(page.contains("Adeyemi"), pru_side || in_scope(&[w.school_a]), "{role} today shows the placement");
+        assert_eq!(page.contains("Brown"), pru_side || in_scope(&[w.unit_a]), "{role} today shows the open referral");
+        for path in ["waiting-list", "capacity"] {
+            assert_eq!(
+                get(format!("/provisions/{}/{path}", w.school_a2)).await,
+                expect(pru_side, StatusCode::OK),
+                "{role} {path}"
+            );
+        }
+        assert_eq!(
+            post(format!("/provisions/{}/capacity", w.school_a2), vec![("name", String::new())]).await,
+            expect(pru_side, StatusCode::BAD_REQUEST),
+            "{role} add group"
+        );
+    }
+    let (_, week) = db.store.checkin_week(&Caller::system("test"), group, d(2024, 1, 15)).await.unwrap();
+    assert_eq!(week[0].days[1], Some((4, 3)), "the check-in was saved");
+    assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+}
+
+/// The whole flow through the forms, as the school and as the PRU.
+async fn refer_to_reintegrate(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let base = start(db).await;
+    let school = sign_in_as(db, &base, 0, Role::Setting(w.school_a)).await;
+    let pru = sign_in_as(db, &base, 1, Role::Setting(w.school_a2)).await;
+    let pupil = w.pupils[0].0;
+
+    // Bad input: every missing answer in the summary, linked to its field, typed values kept.
+    let form = school.get(format!("{base}/pupils/{pupil}/refer")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        form.contains("Camden PRU") && form.contains("Ash Grove Inclusion Unit") && !form.contains("Greenwich High")
+    );
+    let (school_csrf, token) = (hidden(&form, "csrf"), hidden(&form, "token"));
+    let res = school
+        .post(format!("{base}/pupils/{pupil}/refer"))
+        .form(&[("csrf", school_csrf.as_str()), ("token", &token), ("reason", "Kept <reason>"), ("priority", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    for (field, message) in [
+        ("to_setting_id", "Choose the provision"),
+        ("tier_requested", "Choose the tier"),
+        ("needs", "Describe the pupil"),
+        ("tried", "Say what has been tried"),
+    ] {
+        assert!(page.contains(&format!("href=\"#{field}\"")), "summary links to {field}");
+        assert!(page.contains(message), "{message}");
+    }
+    assert!(page.contains("Kept &lt;reason&gt;"), "the typed reason is kept, escaped");
+    assert_eq!(hidden(&page, "token"), token, "the same one-time token is kept");
+
+    // Sent twice (a double click): one referral.
+    let full = [
+        ("csrf", school_csrf.as_str()),
+        ("token", &token),
+        ("from_setting_id", &w.school_a.to_string()),
+        ("to_setting_id", &w.school_a2.to_string()),
+        ("tier_requested", "2"),
+        ("priority", "1"),
+        ("reason", "Persistent disruption"),
+        ("needs", "SEMH"),
+        ("tried", "Mentoring"),
+    ];
+    let first = school.post(format!("{base}/pupils/{pupil}/refer")).form(&full).send().await.unwrap();
+    let second = school.post(format!("{base}/pupils/{pupil}/refer")).form(&full).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let location = first.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        second.headers()["location"].to_str().unwrap(),
+        location,
+        "the second submission lands on the same referral"
+    );
+    let list =
+        pru.get(format!("{base}/provisions/{}/waiting-list", w.school_a2)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(list.matches("href=\"/referrals/").count(), 1, "one referral on the waiting list");
+    assert!(list.contains("Adeyemi") && list.contains("Urgent"));
+
+    // The PRU assesses and offers; skipping ahead is refused with the reason.
+    let pru_csrf = csrf(&pru, &base).await;
+    let step = |status: &'static str| {
+        let (pru, base, location, pru_csrf) = (pru.clone(), base.clone(), location.clone(), pru_csrf.clone());
+        async move {
+            pru.post(format!("{base}{location}"))
+                .form(&[("csrf", pru_csrf.as_str()), ("status", status)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let refused = step("offered").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap().contains("A referral that is submitted cannot become place offered"));
+    assert_eq!(step("under_assessment").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(step("offered").await.status(), StatusCode::SEE_OTHER);
+
+    // Place: a planned end before the start is refused; then placed, part-time.
+    let place = format!("{base}{location}/place");
+    let form = pru.get(&place).send().await.unwrap().text().await.unwrap();
+    let token = hidden(&form, "token");
+    let mut fields = vec![
+        ("csrf", pru_csrf.clone()),
+        ("token", token),
+        ("tier", "2".to_string()),
+        ("start", "2024-01-15".into()),
+        ("planned_end", "2024-01-01".into()),
+        ("commissioner", "Ash Grove Academy".into()),
+        ("weekly_cost", "450".into()),
+        ("ap_sessions", "6".into()),
+        ("mainstream_sessions", "2".into()),
+        ("mainstream_subjects", "Maths".into()),
+    ];
+    let res = pru.post(&place).form(&fields).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("The planned end must be on or after the start date"));
+    fields[4].1 = "2024-04-26".into();
+    let res = pru.post(&place).form(&fields).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let placement = res.headers()["location"].to_str().unwrap().to_string();
+    let page = pru.get(format!("{base}{placement}")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Part-time timetable for") && page.contains("£450.00 a week"));
+    // The referring school sees it but has no forms to change it.
+    let seen = school.get(format!("{base}{placement}")).send().await.unwrap().text().await.unwrap();
+    assert!(seen.contains("Adeyemi") && !seen.contains("End the placement"));
+
+    // Two more mainstream sessions; a step before the placement is refused.
+    let post = |path: &'static str, form: Vec<(&'static str, &'static str)>| {
+        let (pru, base, placement, pru_csrf) = (pru.clone(), base.clone(), placement.clone(), pru_csrf.clone());
+        async move {
+            let mut form: Vec<(&str, String)> = form.into_iter().map(|(k, v)| (k, v.to_string())).collect();
+            form.push(("csrf", pru_csrf));
+            pru.post(format!("{base}{placement}/{path}")).form(&form).send().await.unwrap()
+        }
+    };
+    let early =
+        post("timetable", vec![("from_date", "2024-01-01"), ("ap_sessions", "6"), ("mainstream_sessions", "4")]).await;
+    assert_eq!(early.status(), StatusCode::BAD_REQUEST);
+    assert!(early.text().await.unwrap().contains("A timetable step cannot start before the placement"));
+    let more =
+        post("timetable", vec![("from_date", "2024-02-05"), ("ap_sessions", "6"), ("mainstream_sessions", "4")]).await;
+    assert_eq!(more.status(), StatusCode::SEE_OTHER);
+    let plan = post("plan", vec![("first", "2024-02-26"), ("add", "2"), ("every_weeks", "3")]).await;
+    assert_eq!(plan.status(), StatusCode::SEE_OTHER);
+    let page = pru.get(format!("{base}{placement}")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<svg") && page.contains("Mainstream sessions a week: plan and actual"));
+    assert!(!page.contains("Part-time timetable for"), "10 sessions a week is full-time");
+
+    // The end: not before the start; then reintegrated.
+    let early = post("end", vec![("end_date", "2024-01-01"), ("outcome", "reintegrated")]).await;
+    assert_eq!(early.status(), StatusCode::BAD_REQUEST);
+    assert!(early.text().await.unwrap().contains("A placement cannot end before it starts"));
+    assert_eq!(
+        post("end", vec![("end_date", "2024-04-12"), ("outcome", "reintegrated")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = school.get(format!("{base}{placement}")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Reintegrated into mainstream") && page.contains("12 April 2024"));
+
+    // An SDQ, item by item, scored by Waymark: one answer out of range is refused by item.
+    let form = school
+        .get(format!("{base}/pupils/{pupil}/assessments/new?instrument=sdq-teacher"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden(&form, "token");
+    let mut answers: Vec<(String, String)> = vec![
+        ("csrf".into(), school_csrf.clone()),
+        ("token".into(), token),
+        ("instrument".into(), "sdq-teacher".into()),
+        ("setting_id".into(), w.school_a.to_string()),
+        ("occasion".into(), "entry".into()),
+        ("assessed_on".into(), "2024-01-16".into()),
+    ];
+    for i in 1..=25 {
+        if i != 3 && i != 8 {
+            answers.push((format!("item_{i}"), if i == 4 { "3".into() } else { "1".into() }));
+        }
+    }
+    let res = school.post(format!("{base}/pupils/{pupil}/assessments/new")).form(&answers).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("href=\"#item_4\"") && page.contains("Item 4 must be 0, 1 or 2; got 3"));
+    let at = answers.iter().position(|(k, _)| k == "item_4").unwrap();
+    answers[at].1 = "1".into();
+    let res = school.post(format!("{base}/pupils/{pupil}/assessments/new")).form(&answers).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = school.get(format!("{base}/pupils/{pupil}/assessments")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("20 total difficulties") && page.contains("Very high") && page.contains("SDQ (teacher)"),
+        "{page}"
+    );
+
+    // An intervention, sent twice: recorded once; a bad end date is refused with the reason.
+    let form = school.get(format!("{base}/pupils/{pupil}/interventions")).send().await.unwrap().text().await.unwrap();
+    let token = hidden(&form, "token");
+    let mut fields = vec![
+        ("csrf", school_csrf.clone()),
+        ("token", token),
+        ("setting_id", w.school_a.to_string()),
+        ("kind", "literacy".to_string()),
+        ("frequency", "Twice a week".into()),
+        ("delivered_by", "Mr Hale".into()),
+        ("start", "2024-01-16".into()),
+        ("end", "2024-01-01".into()),
+        ("sessions_planned", "12".into()),
+        ("sessions_attended", "4".into()),
+    ];
+    let res = school.post(format!("{base}/pupils/{pupil}/interventions")).form(&fields).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("The end must be on or after the start"));
+    fields[7].1 = String::new();
+    for _ in 0..2 {
+        let res = school.post(format!("{base}/pupils/{pupil}/interventions")).form(&fields).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let page = school.get(format!("{base}/pupils/{pupil}/interventions")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches("Twice a week").count(), 1, "one intervention after a double submission");
+    assert!(page.contains("4 of 12"));
+
+    // The journey: the school sees the PRU placement, its timetable steps, its end and the SDQ.
+    let page = school.get(format!("{base}/pupils/{pupil}/journey")).send().await.unwrap().text().await.unwrap();
+    for text in [
+        "Referred by Ash Grove Academy to Camden PRU",
+        "Placed at Camden PRU",
+        "6 sessions at Camden PRU, 2 in mainstream (part-time)",
+        "Placement at Camden PRU ended: Reintegrated into mainstream",
+        "SDQ (teacher) entry: 20.00",
+    ] {
+        assert!(page.contains(text), "journey shows {text}");
+    }
+    let outsider = sign_in_as(db, &base, 2, Role::Setting(w.school_b)).await;
+    let res = outsider.get(format!("{base}/pupils/{pupil}/journey")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
