@@ -139,9 +139,9 @@ async fn sign_in_returns_to_the_page_asked_for() {
 
     for (next, lands) in [
         ("/pupils?page=2", "/pupils?page=2"),
-        ("//evil.example/x", "/pupils"),
-        ("https://evil.example", "/pupils"),
-        ("/\\evil.example", "/pupils"),
+        ("//evil.example/x", "/today"),
+        ("https://evil.example", "/today"),
+        ("/\\evil.example", "/today"),
     ] {
         let c = client();
         let form = c

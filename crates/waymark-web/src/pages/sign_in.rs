@@ -25,7 +25,7 @@ struct SignInPage {
 }
 
 /// Where a signed-in user goes when no page was asked for.
-const LANDING: &str = "/pupils";
+const LANDING: &str = "/today";
 
 /// Render the form with a fresh double-submit token in a cookie and a hidden field.
 fn render(
