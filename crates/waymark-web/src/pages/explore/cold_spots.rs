@@ -4,6 +4,7 @@
 use super::model::Explore;
 use super::{csv_response, public_page, sections};
 use crate::auth::MaybeSignedIn;
+use crate::format::decimal;
 use crate::pages::layout::Nav;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -46,15 +47,15 @@ fn build(explore: &Explore) -> Result<Built, WebError> {
             .zip(&years)
             .map(|((c, rank), y)| {
                 let cell = obs.cell(c.measure, SchoolType::Total, *y, &Area::La(la.number));
-                (cell.shown, rank.map_or_else(|| "No data".into(), |r| format!("{r:.0}")))
+                (cell.shown, rank.map_or_else(|| "No data".into(), |r| decimal(r, 0)))
             })
             .collect();
         let row = Row {
             code: la.number,
             name: la.name.clone(),
-            score: s.score.map_or_else(|| "No data".into(), |v| format!("{v:.0}")),
+            score: s.score.map_or_else(|| "No data".into(), |v| decimal(v, 0)),
             parts,
-            coverage: format!("{:.0}%", s.coverage * 100.0),
+            coverage: format!("{}%", decimal(s.coverage * 100.0, 0)),
         };
         match s.score {
             Some(v) => scored.push((v, row)),
@@ -155,14 +156,14 @@ fn render_method(nav: Nav) -> Result<String, WebError> {
         .into_iter()
         .map(|c| {
             let info = c.measure.info();
-            (info.label, format!("{:.0}%", c.weight * 100.0), c.why.to_string(), info.source.to_string())
+            (info.label, format!("{}%", decimal(c.weight * 100.0, 0)), c.why.to_string(), info.source.to_string())
         })
         .collect();
     let page = MethodPage {
         nav,
         sections: sections("/explore/cold-spots"),
         components,
-        min_coverage: format!("{:.0}%", COLD_SPOT_MIN_COVERAGE * 100.0),
+        min_coverage: format!("{}%", decimal(COLD_SPOT_MIN_COVERAGE * 100.0, 0)),
     };
     Ok(page.render()?)
 }
