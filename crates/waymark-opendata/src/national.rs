@@ -179,11 +179,11 @@ impl Measure {
             ),
             Measure::ApLaArranged => ("Pupils in LA-arranged AP".into(), "pupils", false, SOURCE_AP, "Pupils in alternative provision arranged by the local authority, AP census January 2023.".into()),
             Measure::ColdSpot => (
-                "Cold-spot index".into(),
-                "index (0 best, 100 worst)",
+                "Cold-spot index (exclusion pressure)".into(),
+                "index (0 lowest, 100 highest pressure)",
                 false,
                 "Waymark, from DfE's published measures (see the cold-spot method)",
-                "How poor an excluded child's chances are in the LA, relative to other LAs: see the method.".into(),
+                format!("An index of {COLD_SPOT_MEASURES}"),
             ),
         };
         MeasureInfo { measure: self, code: self.code(), label, unit, by_school_type: by_type, source, definition }
@@ -234,42 +234,69 @@ pub struct MapRow<'a> {
     pub rank: Option<usize>,
 }
 
-/// A component of the cold-spot index with its weight and why it is there.
+/// A component of the cold-spot index: the measure, its direction and weight, and why it is
+/// there. The year each is read for is its own latest at or before the index year
+/// ([`Observatory::component_year`]), so new components (such as AP outcomes) slot in as they
+/// are published.
 pub struct ColdSpotComponent {
     pub measure: Measure,
+    /// Whether a higher value puts an LA further towards the cold end.
+    pub higher_is_worse: bool,
     pub weight: f64,
     pub why: &'static str,
 }
 
-/// The cold-spot method: the components, their weights and the reasons for them.
+/// What the index measures, in one sentence, for every page that shows it.
+pub const COLD_SPOT_MEASURES: &str = "how much exclusion pressure an LA shows (how often its pupils and its children in need are permanently excluded or suspended, and whether permanent exclusion is rising) and how much of its school-arranged alternative provision is with unregistered providers. None of it measures the education excluded children get afterwards: that is not published by LA in the data loaded here.";
+
+/// The cold-spot method: the components, their directions, weights and the reasons for them.
 pub fn cold_spot_components() -> Vec<ColdSpotComponent> {
     vec![
         ColdSpotComponent {
             measure: Measure::Rate(Base::Perm),
+            higher_is_worse: true,
             weight: 0.30,
             why: "More children permanently excluded: more children who need a good place in AP.",
         },
         ColdSpotComponent {
             measure: Measure::CinPerm,
+            higher_is_worse: true,
             weight: 0.15,
             why: "Children with a social worker excluded: the most vulnerable excluded children.",
         },
         ColdSpotComponent {
             measure: Measure::Rate(Base::Susp),
+            higher_is_worse: true,
             weight: 0.15,
             why: "Suspensions: lost days of education and a step towards exclusion.",
         },
         ColdSpotComponent {
             measure: Measure::Change(Base::Perm, 5),
+            higher_is_worse: true,
             weight: 0.15,
             why: "A rising permanent exclusion rate: the system under growing strain.",
         },
         ColdSpotComponent {
             measure: Measure::ApUnregisteredShare,
+            higher_is_worse: true,
             weight: 0.25,
-            why: "Placements with unregistered providers: no Ofsted inspection of the education itself.",
+            why: "Placements with unregistered providers (one-to-one tuition not counted): no Ofsted inspection of the education itself.",
         },
     ]
+}
+
+/// One LA's row of the cold-spot index, with what it lacks and how firm its place is.
+#[derive(Debug, Clone)]
+pub struct ColdSpotRow<'a> {
+    pub la: &'a LaInfo,
+    pub scored: Scored,
+    /// 1 = coldest (highest index); equal scores share a rank.
+    pub rank: Option<usize>,
+    /// The best and worst rank the LA takes when the index is recomputed leaving out each
+    /// component in turn (with the others' weights kept): how much its place rests on any one.
+    pub rank_range: Option<(usize, usize)>,
+    /// The components with no figure for this LA (its index is over the others).
+    pub missing: Vec<String>,
 }
 
 /// Rates on fewer pupils than this are not shown.
@@ -552,19 +579,61 @@ impl Observatory {
     fn compute_cold_spots(&self, year: i32) -> Vec<(&LaInfo, Scored)> {
         let las: Vec<&LaInfo> =
             self.data.las.active_in(year).into_iter().filter(|la| !la.ons_code.is_empty()).collect();
+        let (components, values) = self.cold_spot_inputs(year, &las);
+        las.into_iter().zip(index::score(&components, &values, COLD_SPOT_MIN_COVERAGE)).collect()
+    }
+
+    /// The index's components and each one's values for `las`, read for its own year.
+    fn cold_spot_inputs(&self, year: i32, las: &[&LaInfo]) -> (Vec<Component>, Vec<Vec<Option<f64>>>) {
         let comps = cold_spot_components();
-        let components: Vec<Component> = comps
+        let components = comps
             .iter()
-            .map(|c| Component { name: c.measure.code(), weight: c.weight, higher_is_worse: true })
+            .map(|c| Component { name: c.measure.code(), weight: c.weight, higher_is_worse: c.higher_is_worse })
             .collect();
-        let values: Vec<Vec<Option<f64>>> = comps
+        let values = comps
             .iter()
             .map(|c| {
                 let y = self.component_year(c.measure, year);
                 las.iter().map(|la| self.cell(c.measure, SchoolType::Total, y, &Area::La(la.number)).value).collect()
             })
             .collect();
-        las.into_iter().zip(index::score(&components, &values, COLD_SPOT_MIN_COVERAGE)).collect()
+        (components, values)
+    }
+
+    /// The cold-spot index for `year` with each LA's rank, the range of ranks it takes when any
+    /// one component is left out, and the components it lacks.
+    pub fn cold_spot_table(&self, year: i32) -> Vec<ColdSpotRow<'_>> {
+        let scored = self.cold_spots(year);
+        let las: Vec<&LaInfo> = scored.iter().map(|(la, _)| *la).collect();
+        let (components, values) = self.cold_spot_inputs(year, &las);
+        let ranks_of = |scores: Vec<Option<f64>>| competition_ranks(&scores);
+        let full = ranks_of(scored.iter().map(|(_, s)| s.score).collect());
+        let left_out: Vec<Vec<Option<usize>>> = (0..components.len())
+            .map(|drop| {
+                let keep = |i: &usize| *i != drop;
+                let comps: Vec<Component> =
+                    components.iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, c)| c.clone()).collect();
+                let vals: Vec<Vec<Option<f64>>> =
+                    values.iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, v)| v.clone()).collect();
+                ranks_of(index::score(&comps, &vals, COLD_SPOT_MIN_COVERAGE).into_iter().map(|s| s.score).collect())
+            })
+            .collect();
+        scored
+            .into_iter()
+            .enumerate()
+            .map(|(u, (la, s))| {
+                let ranks: Vec<usize> = full[u].into_iter().chain(left_out.iter().filter_map(|r| r[u])).collect();
+                let rank_range =
+                    full[u].map(|_| (*ranks.iter().min().unwrap_or(&0), *ranks.iter().max().unwrap_or(&0)));
+                let missing = cold_spot_components()
+                    .iter()
+                    .zip(&s.ranks)
+                    .filter(|(_, r)| r.is_none())
+                    .map(|(c, _)| c.measure.info().label)
+                    .collect();
+                ColdSpotRow { la, rank: full[u], rank_range, missing, scored: s }
+            })
+            .collect()
     }
 
     /// The year a component is read for an index of `year`: its own latest year at or before.

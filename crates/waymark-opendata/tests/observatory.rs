@@ -148,3 +148,53 @@ fn each_year_names_its_own_source() {
     let change = o.source_for(Measure::Change(Base::Perm, 5), 2019);
     assert!(change.contains("LAIT") && change.contains("2014/15"), "{change}");
 }
+
+/// Unregistered means "Other unregistered provider" only: one-to-one tuition is not counted.
+#[test]
+fn one_to_one_tuition_is_not_unregistered() {
+    let o = obs();
+    let ap = &o.data.ap.settings;
+    let mut checked = 0;
+    for la in o.data.las.active_in(2022) {
+        let area = Area::La(la.number);
+        let of = |t: &str| ap.iter().find(|r| r.year.0 == 2022 && r.area == area && r.setting_type == t);
+        let Some(tuition) = of("One on one tuition").and_then(|r| r.placements.number()) else { continue };
+        let cell = o.cell(Measure::ApUnregisteredShare, SchoolType::Total, 2022, &area);
+        let Some(share) = cell.value else { continue };
+        let known: f64 = ap
+            .iter()
+            .filter(|r| r.year.0 == 2022 && r.area == area && r.setting_type != "Total" && r.setting_type != "Unknown")
+            .filter_map(|r| r.placements.number())
+            .sum();
+        let other = of("Other unregistered provider").and_then(|r| r.placements.number()).unwrap_or(0.0);
+        assert!((share - other / known * 100.0).abs() < 1e-9, "{}: {share}", la.name);
+        if tuition > 0.0 {
+            assert!(share < (other + tuition) / known * 100.0);
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked} LAs with tuition placements");
+}
+
+/// The cold-spot table: ranks with equal scores shared, each inside the range the LA takes when
+/// a component is left out, and the components each LA lacks named.
+#[test]
+fn cold_spot_ranks_ranges_and_gaps() {
+    let o = obs();
+    let year = *o.years(Measure::ColdSpot).last().unwrap();
+    let table = o.cold_spot_table(year);
+    let scored: Vec<_> = table.iter().filter(|r| r.scored.score.is_some()).collect();
+    assert!(scored.len() > 100);
+    for r in &scored {
+        let (k, (lo, hi)) = (r.rank.unwrap(), r.rank_range.unwrap());
+        assert!(lo <= k && k <= hi, "{}: {k} not in {lo}..{hi}", r.la.name);
+        assert_eq!(r.missing.len(), r.scored.ranks.iter().filter(|x| x.is_none()).count());
+    }
+    assert_eq!(scored.iter().filter(|r| r.rank == Some(1)).count(), 1);
+    let partial = scored.iter().filter(|r| !r.missing.is_empty()).count();
+    assert!(partial >= 40, "{partial} LAs scored without a component");
+    assert!(scored.iter().any(|r| r.rank_range.unwrap().0 < r.rank_range.unwrap().1));
+    for r in table.iter().filter(|r| r.scored.score.is_none()) {
+        assert!(r.rank.is_none() && r.rank_range.is_none() && !r.missing.is_empty());
+    }
+}

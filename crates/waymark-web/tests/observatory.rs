@@ -189,3 +189,58 @@ async fn cost_page_shows_the_source_figure_and_refuses_bad_costs() {
     }
     db.finish().await;
 }
+
+/// The cold-spot index says what it measures, names each LA's missing component and shows how
+/// firm each rank is; one-to-one tuition is not counted as unregistered.
+#[tokio::test]
+async fn cold_spots_say_what_they_measure_and_how_sure() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, page) = get(&c, &format!("{base}/explore/cold-spots")).await;
+    assert!(page.contains("None of it measures the education excluded children get afterwards"));
+    assert!(page.contains("Rank (range leaving out any one component)"));
+    assert!(page.contains("Components with no figure"));
+    let (_, csv) = get(&c, &format!("{base}/explore/cold-spots.csv")).await;
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let (rank, missing, index) = (
+        head.iter().position(|h| h.starts_with("rank_and_range")).unwrap(),
+        head.iter().position(|h| *h == "missing_components").unwrap(),
+        head.iter().position(|h| *h == "index").unwrap(),
+    );
+    let rows: Vec<Vec<String>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            // Quoted fields may hold commas; split respecting quotes.
+            let mut out = vec![String::new()];
+            let mut quoted = false;
+            for ch in l.chars() {
+                match ch {
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => out.push(String::new()),
+                    _ => out.last_mut().unwrap().push(ch),
+                }
+            }
+            out
+        })
+        .collect();
+    let scored: Vec<&Vec<String>> = rows.iter().filter(|r| r[index] != "No data").collect();
+    assert!(scored.len() > 100);
+    let partial = scored.iter().filter(|r| r[missing] != "None").count();
+    assert!(partial >= 40, "{partial} scored LAs lack a component");
+    for r in &scored {
+        // "12 (5 to 30)" or "3 (always 3)": the rank lies inside its range.
+        let text = &r[rank];
+        let k: usize = text.split(' ').next().unwrap().parse().unwrap();
+        let nums: Vec<usize> =
+            text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+        let (lo, hi) = (nums[1], *nums.last().unwrap());
+        assert!(lo <= k && k <= hi, "{text}");
+    }
+    assert!(scored.iter().any(|r| r[rank].contains(" to ")), "some ranks move when a component is left out");
+    let (_, method) = get(&c, &format!("{base}/explore/cold-spots/method")).await;
+    assert!(method.contains("one-to-one tuition is a setting type of its own"));
+    assert!(method.contains("Higher is nearer the cold end"));
+    db.finish().await;
+}
