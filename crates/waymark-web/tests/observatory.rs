@@ -244,3 +244,27 @@ async fn cold_spots_say_what_they_measure_and_how_sure() {
     assert!(method.contains("Higher is nearer the cold end"));
     db.finish().await;
 }
+
+/// London's boroughs are drawn again, enlarged, in an inset, each a link to its profile; the
+/// wide tables scroll inside their own box.
+#[tokio::test]
+async fn the_map_has_a_london_inset_and_tables_scroll_in_their_box() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, map) = get(&c, &format!("{base}/explore")).await;
+    let at = map.find("aria-label=\"London, enlarged\"").expect("an inset");
+    let inset = &map[at..at + map[at..].find("</g></g>").unwrap()];
+    assert_eq!(inset.matches("<a href=\"/explore/la/").count(), 33, "the 32 boroughs and the City");
+    assert!(inset.contains("href=\"/explore/la/202\" aria-label=\"Camden: "));
+    assert!(map.contains("<div class=\"wm-table-scroll\">\n<table class=\"govuk-table\">"));
+    for path in ["/explore/la/202", "/explore/timpson", "/explore/cold-spots"] {
+        let (_, page) = get(&c, &format!("{base}{path}")).await;
+        assert_eq!(
+            page.matches("<table").count(),
+            page.matches("<div class=\"wm-table-scroll\"").count(),
+            "{path}: every table in its own scrolling box"
+        );
+    }
+    db.finish().await;
+}

@@ -180,6 +180,9 @@ fn all_years(explore: &Explore) -> std::ops::RangeInclusive<i32> {
     years.iter().copied().min().unwrap_or(0)..=years.iter().copied().max().unwrap_or(0)
 }
 
+/// London's boroughs are drawn again, enlarged, in the map's inset.
+const LONDON_REGION: &str = "E12000007";
+
 /// The options of a `<select>`: (value, label, selected).
 pub type SelectOptions = Vec<(String, String, bool)>;
 
@@ -339,6 +342,7 @@ fn render_map(
                 href: format!("/explore/la/{}", r.la.number),
                 value: r.cell.value,
                 shown: r.cell.shown.clone(),
+                inset: r.la.region_code == LONDON_REGION,
             })
         })
         .collect();
