@@ -268,3 +268,17 @@ async fn the_map_has_a_london_inset_and_tables_scroll_in_their_box() {
     }
     db.finish().await;
 }
+
+/// The LA profile names each chart's sources by period and gives each ranked figure its unit.
+#[tokio::test]
+async fn la_profile_names_sources_and_units() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, camden) = get(&c, &format!("{base}/explore/la/202")).await;
+    assert_eq!(camden.matches("(2006/07 to 2016/17); DfE Local Authority Interactive Tool (LAIT)").count(), 3);
+    let (_, ranks) = get(&c, &format!("{base}/explore/la/202.csv?table=ranks")).await;
+    let perm = ranks.lines().find(|l| l.contains("Permanent exclusion rate (2023/24)")).unwrap();
+    assert!(perm.contains("%,"), "{perm}");
+    db.finish().await;
+}

@@ -24,6 +24,31 @@ pub struct Trend {
     /// The comparison area as named in the chart ("Inner London", not "London").
     pub region_name: String,
     pub rows: Vec<TrendRow>,
+    /// "Source: X (2006/07 to 2016/17); Y (2017/18 to 2023/24)".
+    pub sources: String,
+}
+
+/// The sources of a run of years, each with the years it covers.
+fn sources_by_period(explore: &Explore, measure: Measure, years: &[i32]) -> String {
+    let mut runs: Vec<(String, i32, i32)> = Vec::new();
+    for &y in years {
+        let source = explore.obs.source_for(measure, y);
+        match runs.last_mut() {
+            Some((s, _, last)) if *s == source => *last = y,
+            _ => runs.push((source, y, y)),
+        }
+    }
+    let parts: Vec<String> = runs
+        .into_iter()
+        .map(|(s, a, b)| {
+            if a == b {
+                format!("{s} ({})", AcademicYear(a))
+            } else {
+                format!("{s} ({} to {})", AcademicYear(a), AcademicYear(b))
+            }
+        })
+        .collect();
+    format!("Sources: {}.", parts.join("; "))
 }
 
 /// One year of a trend, as shown, with where its figures come from.
@@ -45,6 +70,8 @@ struct LaPage {
     trends: Vec<Trend>,
     region_note: String,
     reasons_year: String,
+    reasons_source: String,
+    ap_source: String,
     latest_year: String,
     reasons: Vec<(String, String, String, String, String)>,
     ranks: Vec<(String, String, String)>,
@@ -118,7 +145,8 @@ fn trend(explore: &Explore, la: &LaInfo, base: Base) -> Trend {
             }
         })
         .collect();
-    Trend { title, svg, region_name, rows }
+    let sources = sources_by_period(explore, Measure::Rate(base), &years);
+    Trend { title, svg, region_name, rows, sources }
 }
 
 fn status(explore: &Explore, la: &LaInfo) -> String {
@@ -176,7 +204,13 @@ fn ranks_table(explore: &Explore, la: &LaInfo) -> Vec<(String, String, String)> 
         let with_data = rows.iter().filter(|r| r.cell.value.is_some()).count();
         if let Some(r) = rows.iter().find(|r| r.la.number == la.number) {
             let rank = r.rank.map_or_else(|| "No rank (no data)".to_string(), |k| format!("{k} of {with_data}"));
-            ranks.push((format!("{} ({})", m.info().label, AcademicYear(year)), r.cell.shown.clone(), rank));
+            let info = m.info();
+            let figure = match r.cell.value {
+                Some(_) if info.unit == "%" => format!("{}%", r.cell.shown),
+                Some(_) => format!("{} ({})", r.cell.shown, info.unit),
+                None => r.cell.shown.clone(),
+            };
+            ranks.push((format!("{} ({})", info.label, AcademicYear(year)), figure, rank));
         }
     }
     ranks
@@ -268,6 +302,8 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
         region_note: "DfE's 2006/07 to 2016/17 tables publish Inner and Outer London rather than London; LAIT publishes London from 2022/23. A London borough is compared with its half of London where London is not published, and the line has a gap where neither is.".into(),
         reasons_year: AcademicYear(detailed).to_string(),
         latest_year: AcademicYear(perm_latest).to_string(),
+        reasons_source: obs.source_for(Measure::PermReason(Reason::ALL[0]), detailed),
+        ap_source: Measure::ApPlacements.info().source.to_string(),
         reasons,
         ranks,
         neighbours,
