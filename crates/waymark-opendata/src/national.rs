@@ -348,6 +348,8 @@ pub struct Observatory {
     last_lait_year: i32,
     /// (year, LA) whose counts were filed under their successors and are summed back here.
     reattributed: Vec<(i32, u16)>,
+    /// Each measure's years, computed once.
+    years: std::sync::OnceLock<HashMap<Measure, Vec<i32>>>,
     /// The cold-spot index per year, computed once (it ranks every LA on every component).
     cold: std::sync::OnceLock<HashMap<i32, Vec<(u16, Scored)>>>,
 }
@@ -374,12 +376,22 @@ impl Observatory {
             last_detailed_year,
             last_lait_year,
             reattributed,
+            years: std::sync::OnceLock::new(),
             cold: std::sync::OnceLock::new(),
         }
     }
 
     /// The academic years (start years) a measure has data for.
     pub fn years(&self, measure: Measure) -> Vec<i32> {
+        // Asked on every map request (the form lists every measure's years): work them out once.
+        self.years
+            .get_or_init(|| Measure::all().into_iter().map(|m| (m, self.compute_years(m))).collect())
+            .get(&measure)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn compute_years(&self, measure: Measure) -> Vec<i32> {
         let first_detailed = self.data.exclusions.iter().map(|r| r.year.0).min().unwrap_or(2006);
         let lait_years = |m: LaitMeasure| -> Vec<i32> {
             let set: BTreeSet<i32> = self.data.lait.iter().filter(|r| r.measure == m).map(|r| r.start_year).collect();

@@ -193,6 +193,25 @@ fn cold_spot_ranks_ranges_and_gaps() {
     assert_eq!(scored.iter().filter(|r| r.rank == Some(1)).count(), 1);
     let partial = scored.iter().filter(|r| !r.missing.is_empty()).count();
     assert!(partial >= 40, "{partial} LAs scored without a component");
+    let mut by_component = std::collections::BTreeMap::new();
+    for r in &scored {
+        for m in &r.missing {
+            *by_component.entry(m.clone()).or_insert(0) += 1;
+        }
+    }
+    println!("missing by component: {by_component:?}");
+    let widths: Vec<usize> = scored.iter().map(|r| r.rank_range.unwrap().1 - r.rank_range.unwrap().0).collect();
+    println!(
+        "{} scored, {partial} lacking a component, {} unscored; rank range width median {}, max {}",
+        scored.len(),
+        table.len() - scored.len(),
+        {
+            let mut w = widths.clone();
+            w.sort();
+            w[w.len() / 2]
+        },
+        widths.iter().max().unwrap()
+    );
     assert!(scored.iter().any(|r| r.rank_range.unwrap().0 < r.rank_range.unwrap().1));
     for r in table.iter().filter(|r| r.scored.score.is_none()) {
         assert!(r.rank.is_none() && r.rank_range.is_none() && !r.missing.is_empty());
