@@ -659,6 +659,24 @@ impl Observatory {
         self.reattributed.contains(&(year, la))
     }
 
+    /// What to add to a source where an LA's counts for a year were summed back from its
+    /// successors', naming them; empty otherwise.
+    pub fn reattribution_note(&self, year: i32, la: u16) -> String {
+        if !self.reattributed(year, la) {
+            return String::new();
+        }
+        let names: Vec<String> = self
+            .data
+            .las
+            .by_number(la)
+            .map(|l| l.successors.iter().filter_map(|n| self.data.las.by_number(*n)).map(|s| s.name.clone()).collect())
+            .unwrap_or_default();
+        format!(
+            "; DfE's file lists this year's exclusions under {}, which had no pupils yet: Waymark sums them and divides by this LA's pupils",
+            names.join(" and ")
+        )
+    }
+
     /// The latest year any exclusion rate is published for.
     pub fn latest_year(&self) -> i32 {
         self.last_lait_year
@@ -714,7 +732,7 @@ impl Observatory {
         }
         let y = self.last_detailed_year;
         let year = AcademicYear(y).to_string();
-        let counted = "(the latest year for which the data Waymark holds has counts, not only rates)";
+        let counted = "in England: the latest year for which the data Waymark holds has counts, not only rates";
         if let Some(row) = self.rows.get(&(y, Area::National, SchoolType::Total)).map(|&i| &self.data.exclusions[i]) {
             if let Some(p) = row.perm.number() {
                 out.push(Headline {

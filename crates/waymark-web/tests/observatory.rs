@@ -161,7 +161,11 @@ async fn no_negative_zero_and_no_fake_zero() {
     assert!(row.contains(">0.16<"), "98 of 62,884 pupils: {row}");
     let (_, cost) = get(&c, &format!("{base}/explore/cost?area=820&year=2008/09")).await;
     assert!(!cost.contains("£0") && !cost.contains(" 0 pupils"), "cost page says £0");
-    assert!(cost.contains("98"), "98 pupils permanently excluded");
+    assert!(cost.contains("98 pupils"), "98 pupils permanently excluded");
+    assert!(cost.contains("under Bedford and Central Bedfordshire"), "the page says where the count comes from");
+    let (_, trends) = get(&c, &format!("{base}/explore/la/820.csv?table=trends")).await;
+    let row = trends.lines().find(|l| l.contains("Permanent exclusion rate,2008/09")).unwrap();
+    assert!(row.contains(",0.16,") && row.contains("Waymark sums them"), "{row}");
     db.finish().await;
 }
 

@@ -176,7 +176,12 @@ fn render(nav: Nav, explore: &Explore, c: &Choice, p: &CostParams) -> Result<Str
             |n| format!("{} {}", thousands(n), if n == 1.0 { "pupil" } else { "pupils" }),
         ),
         total,
-        counts_source: obs.source_for(Measure::Rate(Base::Perm), c.year),
+        counts_source: match &c.area {
+            Area::La(n) => {
+                format!("{}{}", obs.source_for(Measure::Rate(Base::Perm), c.year), obs.reattribution_note(c.year, *n))
+            }
+            _ => obs.source_for(Measure::Rate(Base::Perm), c.year),
+        },
         latest_counts: AcademicYear(obs.latest_detailed_year()).to_string(),
         per_pupil: c.cost.map_or_else(|| "not given".into(), money),
         ippr_per_pupil: money(IPPR_COST.per_pupil),

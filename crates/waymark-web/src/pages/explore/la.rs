@@ -141,7 +141,11 @@ fn trend(explore: &Explore, la: &LaInfo, base: Base) -> Trend {
                 la: mine[i].shown.clone(),
                 region,
                 england: england[i].shown.clone(),
-                source: explore.obs.source_for(Measure::Rate(base), years[i]),
+                source: format!(
+                    "{}{}",
+                    explore.obs.source_for(Measure::Rate(base), years[i]),
+                    explore.obs.reattribution_note(years[i], la.number)
+                ),
             }
         })
         .collect();
