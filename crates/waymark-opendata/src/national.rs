@@ -445,7 +445,8 @@ impl Observatory {
     fn too_few_pupils(&self, st: SchoolType, year: i32, area: &Area) -> Option<Cell> {
         let from = year.min(self.last_detailed_year);
         let h = self.rows.get(&(from, area.clone(), st)).and_then(|&i| self.data.exclusions[i].headcount.number())?;
-        if h >= MIN_PUPILS || (h == 0.0 && year <= self.last_detailed_year) {
+        // A headcount of 0 says nothing about size (a rate over it is "not applicable" as published).
+        if h >= MIN_PUPILS || h == 0.0 {
             return None;
         }
         let shown = if from == year {
