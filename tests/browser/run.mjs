@@ -931,6 +931,55 @@ async function runSteps(browser, base) {
     await runAxe(pp, '/explore/cost');
     checkNoProblems(pw, 'tracker and cost');
   });
+
+  await step('l2. the London inset: every borough can be seen and clicked', async () => {
+    await gotoOk(pp, `${base}/explore`);
+    const boroughs = pp.locator('svg.wm-map g.wm-map-inset a path');
+    const n = await boroughs.count();
+    check(n === 33, `the 32 boroughs and the City in the inset (found ${n})`);
+    let smallest = Infinity;
+    for (let i = 0; i < n; i += 1) {
+      const b = await boroughs.nth(i).boundingBox();
+      check(b !== null, `inset area ${i} is not drawn`);
+      smallest = Math.min(smallest, b.width, b.height);
+    }
+    log(`    smallest inset area: ${Math.round(smallest)} px`);
+    check(smallest >= 8, `every inset area at least 8 px across (smallest ${Math.round(smallest)} px)`);
+    await screenshot(pp, 'map-london-inset');
+    await submitAndWait(pp, () => pp.locator('svg.wm-map g.wm-map-inset a[href="/explore/la/202"] path').click());
+    check(new URL(pp.url()).pathname === '/explore/la/202', `Camden in the inset opens its profile: ${pp.url()}`);
+    checkNoProblems(pw, 'London inset');
+  });
+
+  await step('l3. at 390 px wide the map form and the LA, cold-spot and Timpson tables fit or scroll in their own box', async () => {
+    const ctx = await browser.newContext({ ...contextOptions, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    ctx.setDefaultTimeout(15_000);
+    ctx.setDefaultNavigationTimeout(30_000);
+    try {
+      const p = await ctx.newPage();
+      const w = watchPage(p, base);
+      for (const href of [
+        '/explore',
+        '/explore?measure=susp-reason-persistent-disruptive-behaviour&year=2016/17',
+        '/explore/la/202',
+        '/explore/cold-spots',
+        '/explore/cold-spots/method',
+        '/explore/timpson',
+        '/explore/cost',
+      ]) {
+        await gotoOk(p, `${base}${href}`);
+        await checkNoOverflow(p, `${href} at 390px`);
+        if (href.startsWith('/explore?') || href === '/explore') {
+          const m = await p.locator('#measure').boundingBox();
+          check(m !== null && m.x + m.width <= 390, `the measure select fits the screen on ${href}`);
+        }
+      }
+      await screenshot(p, 'cold-spots-390');
+      checkNoProblems(w, 'observatory at 390px');
+    } finally {
+      await ctx.close();
+    }
+  });
   await pub.close();
 
   // (g) the real CSP (no bypass): init.js must load and run

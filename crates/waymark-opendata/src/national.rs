@@ -85,11 +85,12 @@ pub struct MeasureInfo {
 
 const SOURCE_2006_2017: &str =
     "DfE, Permanent and fixed-period exclusions in England (SFR35/2017 and the 2016/17 release)";
-const SOURCE_LAIT: &str = "DfE Local Authority Interactive Tool (suspensions and permanent exclusions; outcomes for children in need and looked after)";
+const SOURCE_LAIT: &str = "DfE Local Authority Interactive Tool (LAIT): suspensions and permanent exclusions; outcomes for children in need and looked after";
 const SOURCE_AP: &str =
     "DfE, Schools, pupils and their characteristics 2022/23 (January 2023 census) and the AP census 2023";
-/// The unregistered provider types in the school-arranged AP table.
-const UNREGISTERED: [&str; 2] = ["Other unregistered provider", "One on one tuition"];
+/// The unregistered provider types in the school-arranged AP table. One-to-one tuition is a
+/// setting type of its own: tutors may work for registered providers, so it is not counted.
+const UNREGISTERED: [&str; 1] = ["Other unregistered provider"];
 /// The change measures offered.
 pub const CHANGE_YEARS: [u8; 2] = [3, 5];
 
@@ -178,11 +179,11 @@ impl Measure {
             ),
             Measure::ApLaArranged => ("Pupils in LA-arranged AP".into(), "pupils", false, SOURCE_AP, "Pupils in alternative provision arranged by the local authority, AP census January 2023.".into()),
             Measure::ColdSpot => (
-                "Cold-spot index".into(),
-                "index (0 best, 100 worst)",
+                "Cold-spot index (exclusion pressure)".into(),
+                "index (0 lowest, 100 highest pressure)",
                 false,
                 "Waymark, from DfE's published measures (see the cold-spot method)",
-                "How poor an excluded child's chances are in the LA, relative to other LAs: see the method.".into(),
+                format!("An index of {COLD_SPOT_MEASURES}"),
             ),
         };
         MeasureInfo { measure: self, code: self.code(), label, unit, by_school_type: by_type, source, definition }
@@ -200,13 +201,13 @@ pub struct Cell {
 impl Cell {
     fn from_value(v: &Value, dp: usize) -> Cell {
         match v.number() {
-            Some(n) => Cell { value: Some(n), shown: format!("{n:.dp$}") },
+            Some(n) => Cell { value: Some(n), shown: decimal(n, dp) },
             None => Cell { value: None, shown: describe_missing(v) },
         }
     }
 
     fn number(n: f64, dp: usize) -> Cell {
-        Cell { value: Some(n), shown: format!("{n:.dp$}") }
+        Cell { value: Some(n), shown: decimal(n, dp) }
     }
 
     fn no_data() -> Cell {
@@ -233,43 +234,73 @@ pub struct MapRow<'a> {
     pub rank: Option<usize>,
 }
 
-/// A component of the cold-spot index with its weight and why it is there.
+/// A component of the cold-spot index: the measure, its direction and weight, and why it is
+/// there. The year each is read for is its own latest at or before the index year
+/// ([`Observatory::component_year`]), so new components (such as AP outcomes) slot in as they
+/// are published.
 pub struct ColdSpotComponent {
     pub measure: Measure,
+    /// Whether a higher value puts an LA further towards the cold end.
+    pub higher_is_worse: bool,
     pub weight: f64,
     pub why: &'static str,
 }
 
-/// The cold-spot method: the components, their weights and the reasons for them.
+/// What the index measures, in one sentence, for every page that shows it.
+pub const COLD_SPOT_MEASURES: &str = "how much exclusion pressure an LA shows (how often its pupils and its children in need are permanently excluded or suspended, and whether permanent exclusion is rising) and how much of its school-arranged alternative provision is with unregistered providers. None of it measures the education excluded children get afterwards: that is not published by LA in the data loaded here.";
+
+/// The cold-spot method: the components, their directions, weights and the reasons for them.
 pub fn cold_spot_components() -> Vec<ColdSpotComponent> {
     vec![
         ColdSpotComponent {
             measure: Measure::Rate(Base::Perm),
+            higher_is_worse: true,
             weight: 0.30,
             why: "More children permanently excluded: more children who need a good place in AP.",
         },
         ColdSpotComponent {
             measure: Measure::CinPerm,
+            higher_is_worse: true,
             weight: 0.15,
             why: "Children with a social worker excluded: the most vulnerable excluded children.",
         },
         ColdSpotComponent {
             measure: Measure::Rate(Base::Susp),
+            higher_is_worse: true,
             weight: 0.15,
             why: "Suspensions: lost days of education and a step towards exclusion.",
         },
         ColdSpotComponent {
             measure: Measure::Change(Base::Perm, 5),
+            higher_is_worse: true,
             weight: 0.15,
             why: "A rising permanent exclusion rate: the system under growing strain.",
         },
         ColdSpotComponent {
             measure: Measure::ApUnregisteredShare,
+            higher_is_worse: true,
             weight: 0.25,
-            why: "Placements with unregistered providers: no Ofsted inspection of the education itself.",
+            why: "Placements with unregistered providers (one-to-one tuition not counted): no Ofsted inspection of the education itself.",
         },
     ]
 }
+
+/// One LA's row of the cold-spot index, with what it lacks and how firm its place is.
+#[derive(Debug, Clone)]
+pub struct ColdSpotRow<'a> {
+    pub la: &'a LaInfo,
+    pub scored: Scored,
+    /// 1 = coldest (highest index); equal scores share a rank.
+    pub rank: Option<usize>,
+    /// The best and worst rank the LA takes when the index is recomputed leaving out each
+    /// component in turn (with the others' weights kept): how much its place rests on any one.
+    pub rank_range: Option<(usize, usize)>,
+    /// The components with no figure for this LA (its index is over the others).
+    pub missing: Vec<String>,
+}
+
+/// Rates on fewer pupils than this are not shown.
+pub const MIN_PUPILS: f64 = 10.0;
 
 /// LAs need at least this share of the index weight present to be scored.
 pub const COLD_SPOT_MIN_COVERAGE: f64 = 0.6;
@@ -280,17 +311,20 @@ const LONDON: &str = "E12000007";
 /// Southwark, Tower Hamlets, Wandsworth, Westminster, Haringey and Newham.
 const INNER_LONDON: [u16; 14] = [201, 202, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 309, 316];
 
-/// The published lifetime cost of one permanently excluded pupil.
+/// The published lifetime cost of one permanently excluded pupil, and the source's own total.
 pub struct CostSource {
     pub per_pupil: f64,
+    /// The source's own figure for one year's cohort of permanently excluded pupils.
+    pub per_cohort: f64,
     pub price_year: &'static str,
     pub source: &'static str,
 }
 
 /// IPPR, Making the difference (2017): about £370,000 per excluded pupil over a lifetime
-/// (education, benefits, health and criminal justice).
+/// (education, benefits, health and criminal justice), and £2.1 billion for each year's cohort.
 pub const IPPR_COST: CostSource = CostSource {
     per_pupil: 370_000.0,
+    per_cohort: 2.1e9,
     price_year: "2017",
     source: "IPPR, Making the difference: breaking the link between school exclusion and social exclusion (2017)",
 };
@@ -312,12 +346,17 @@ pub struct Observatory {
     reasons: HashMap<(i32, Area, SchoolType, Reason), usize>,
     last_detailed_year: i32,
     last_lait_year: i32,
+    /// (year, LA) whose counts were filed under their successors and are summed back here.
+    reattributed: Vec<(i32, u16)>,
+    /// Each measure's years, computed once.
+    years: std::sync::OnceLock<HashMap<Measure, Vec<i32>>>,
     /// The cold-spot index per year, computed once (it ranks every LA on every component).
     cold: std::sync::OnceLock<HashMap<i32, Vec<(u16, Scored)>>>,
 }
 
 impl Observatory {
-    pub fn new(data: OpenData) -> Observatory {
+    pub fn new(mut data: OpenData) -> Observatory {
+        let reattributed = reattribute_to_predecessors(&mut data);
         let rows =
             data.exclusions.iter().enumerate().map(|(i, r)| ((r.year.0, r.area.clone(), r.school_type), i)).collect();
         let lait = data.lait.iter().enumerate().map(|(i, r)| ((r.measure, r.start_year, r.area.clone()), i)).collect();
@@ -329,11 +368,30 @@ impl Observatory {
             .collect();
         let last_detailed_year = data.exclusions.iter().map(|r| r.year.0).max().unwrap_or(2016);
         let last_lait_year = data.lait.iter().map(|r| r.start_year).max().unwrap_or(last_detailed_year);
-        Observatory { data, rows, lait, reasons, last_detailed_year, last_lait_year, cold: std::sync::OnceLock::new() }
+        Observatory {
+            data,
+            rows,
+            lait,
+            reasons,
+            last_detailed_year,
+            last_lait_year,
+            reattributed,
+            years: std::sync::OnceLock::new(),
+            cold: std::sync::OnceLock::new(),
+        }
     }
 
     /// The academic years (start years) a measure has data for.
     pub fn years(&self, measure: Measure) -> Vec<i32> {
+        // Asked on every map request (the form lists every measure's years): work them out once.
+        self.years
+            .get_or_init(|| Measure::all().into_iter().map(|m| (m, self.compute_years(m))).collect())
+            .get(&measure)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn compute_years(&self, measure: Measure) -> Vec<i32> {
         let first_detailed = self.data.exclusions.iter().map(|r| r.year.0).min().unwrap_or(2006);
         let lait_years = |m: LaitMeasure| -> Vec<i32> {
             let set: BTreeSet<i32> = self.data.lait.iter().filter(|r| r.measure == m).map(|r| r.start_year).collect();
@@ -364,6 +422,9 @@ impl Observatory {
     /// A base rate for an area: the 2006–2017 tables where they cover the year (they have counts),
     /// LAIT after.
     pub fn rate(&self, base: Base, st: SchoolType, year: i32, area: &Area) -> Cell {
+        if let Some(few) = self.too_few_pupils(st, year, area) {
+            return few;
+        }
         if year <= self.last_detailed_year {
             if let Some(&i) = self.rows.get(&(year, area.clone(), st)) {
                 let r = &self.data.exclusions[i];
@@ -376,6 +437,27 @@ impl Observatory {
             }
         }
         self.lait_cell(base.lait(st), year, area)
+    }
+
+    /// A rate on fewer than [`MIN_PUPILS`] pupils says almost nothing and can point at a child
+    /// (Rutland has one special school, of 9 pupils in 2016/17), so it is not shown. LAIT
+    /// publishes no headcount, so its years use the latest headcount published with counts.
+    fn too_few_pupils(&self, st: SchoolType, year: i32, area: &Area) -> Option<Cell> {
+        let from = year.min(self.last_detailed_year);
+        let h = self.rows.get(&(from, area.clone(), st)).and_then(|&i| self.data.exclusions[i].headcount.number())?;
+        // A headcount of 0 says nothing about size (a rate over it is "not applicable" as published).
+        if h >= MIN_PUPILS || h == 0.0 {
+            return None;
+        }
+        let shown = if from == year {
+            format!("Not shown: fewer than {MIN_PUPILS:.0} pupils")
+        } else {
+            format!(
+                "Not shown: fewer than {MIN_PUPILS:.0} pupils in {}, the latest headcount published",
+                AcademicYear(from)
+            )
+        };
+        Some(Cell { value: None, shown })
     }
 
     fn lait_cell(&self, m: LaitMeasure, year: i32, area: &Area) -> Cell {
@@ -413,12 +495,7 @@ impl Observatory {
             Measure::Change(b, n) => {
                 let (now, then) = (self.rate(b, st, year, area), self.rate(b, st, year - i32::from(n), area));
                 match (now.value, then.value) {
-                    (Some(a), Some(b)) => {
-                        // Round first, so a change of -0.001 reads "0.00", not "-0.00".
-                        let change = ((a - b) * 100.0).round() / 100.0;
-                        let shown = if change == 0.0 { "0.00".to_string() } else { format!("{change:+.2}") };
-                        Cell { value: Some(a - b), shown }
-                    }
+                    (Some(a), Some(b)) => Cell { value: Some(a - b), shown: signed_decimal(a - b, 2) },
                     _ => Cell {
                         value: None,
                         shown: format!(
@@ -466,6 +543,9 @@ impl Observatory {
             _ => (&r.susp, 100.0),
         };
         match (count.number(), self.data.exclusions[hi].headcount.number()) {
+            (Some(_), Some(h)) if h > 0.0 && h < MIN_PUPILS => {
+                Cell { value: None, shown: format!("Not shown: fewer than {MIN_PUPILS:.0} pupils") }
+            }
             (Some(c), Some(h)) if h > 0.0 => Cell::number(c / h * per, 2),
             (None, _) => Cell { value: None, shown: describe_missing(count) },
             _ => Cell::no_data(),
@@ -482,10 +562,9 @@ impl Observatory {
             .filter(|la| !la.ons_code.is_empty())
             .map(|la| MapRow { la, cell: self.cell(measure, st, year, &Area::La(la.number)), rank: None })
             .collect();
-        let mut order: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].cell.value.is_some()).collect();
-        order.sort_by(|a, b| rows[*b].cell.value.unwrap_or(0.0).total_cmp(&rows[*a].cell.value.unwrap_or(0.0)));
-        for (rank, i) in order.into_iter().enumerate() {
-            rows[i].rank = Some(rank + 1);
+        let keys: Vec<Option<f64>> = rows.iter().map(|r| rank_key(&r.cell)).collect();
+        for (row, rank) in rows.iter_mut().zip(competition_ranks(&keys)) {
+            row.rank = rank;
         }
         rows
     }
@@ -513,24 +592,90 @@ impl Observatory {
     fn compute_cold_spots(&self, year: i32) -> Vec<(&LaInfo, Scored)> {
         let las: Vec<&LaInfo> =
             self.data.las.active_in(year).into_iter().filter(|la| !la.ons_code.is_empty()).collect();
+        let (components, values) = self.cold_spot_inputs(year, &las);
+        las.into_iter().zip(index::score(&components, &values, COLD_SPOT_MIN_COVERAGE)).collect()
+    }
+
+    /// The index's components and each one's values for `las`, read for its own year.
+    fn cold_spot_inputs(&self, year: i32, las: &[&LaInfo]) -> (Vec<Component>, Vec<Vec<Option<f64>>>) {
         let comps = cold_spot_components();
-        let components: Vec<Component> = comps
+        let components = comps
             .iter()
-            .map(|c| Component { name: c.measure.code(), weight: c.weight, higher_is_worse: true })
+            .map(|c| Component { name: c.measure.code(), weight: c.weight, higher_is_worse: c.higher_is_worse })
             .collect();
-        let values: Vec<Vec<Option<f64>>> = comps
+        let values = comps
             .iter()
             .map(|c| {
                 let y = self.component_year(c.measure, year);
                 las.iter().map(|la| self.cell(c.measure, SchoolType::Total, y, &Area::La(la.number)).value).collect()
             })
             .collect();
-        las.into_iter().zip(index::score(&components, &values, COLD_SPOT_MIN_COVERAGE)).collect()
+        (components, values)
+    }
+
+    /// The cold-spot index for `year` with each LA's rank, the range of ranks it takes when any
+    /// one component is left out, and the components it lacks.
+    pub fn cold_spot_table(&self, year: i32) -> Vec<ColdSpotRow<'_>> {
+        let scored = self.cold_spots(year);
+        let las: Vec<&LaInfo> = scored.iter().map(|(la, _)| *la).collect();
+        let (components, values) = self.cold_spot_inputs(year, &las);
+        let ranks_of = |scores: Vec<Option<f64>>| competition_ranks(&scores);
+        let full = ranks_of(scored.iter().map(|(_, s)| s.score).collect());
+        let left_out: Vec<Vec<Option<usize>>> = (0..components.len())
+            .map(|drop| {
+                let keep = |i: &usize| *i != drop;
+                let comps: Vec<Component> =
+                    components.iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, c)| c.clone()).collect();
+                let vals: Vec<Vec<Option<f64>>> =
+                    values.iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, v)| v.clone()).collect();
+                ranks_of(index::score(&comps, &vals, COLD_SPOT_MIN_COVERAGE).into_iter().map(|s| s.score).collect())
+            })
+            .collect();
+        scored
+            .into_iter()
+            .enumerate()
+            .map(|(u, (la, s))| {
+                let ranks: Vec<usize> = full[u].into_iter().chain(left_out.iter().filter_map(|r| r[u])).collect();
+                let rank_range =
+                    full[u].map(|_| (*ranks.iter().min().unwrap_or(&0), *ranks.iter().max().unwrap_or(&0)));
+                let missing = cold_spot_components()
+                    .iter()
+                    .zip(&s.ranks)
+                    .filter(|(_, r)| r.is_none())
+                    .map(|(c, _)| c.measure.info().label)
+                    .collect();
+                ColdSpotRow { la, rank: full[u], rank_range, missing, scored: s }
+            })
+            .collect()
     }
 
     /// The year a component is read for an index of `year`: its own latest year at or before.
     pub fn component_year(&self, measure: Measure, year: i32) -> i32 {
         self.years(measure).into_iter().filter(|y| *y <= year).max().unwrap_or(year)
+    }
+
+    /// Whether an LA's counts for a year were summed back from its successors' (see
+    /// `reattribute_to_predecessors`).
+    pub fn reattributed(&self, year: i32, la: u16) -> bool {
+        self.reattributed.contains(&(year, la))
+    }
+
+    /// What to add to a source where an LA's counts for a year were summed back from its
+    /// successors', naming them; empty otherwise.
+    pub fn reattribution_note(&self, year: i32, la: u16) -> String {
+        if !self.reattributed(year, la) {
+            return String::new();
+        }
+        let names: Vec<String> = self
+            .data
+            .las
+            .by_number(la)
+            .map(|l| l.successors.iter().filter_map(|n| self.data.las.by_number(*n)).map(|s| s.name.clone()).collect())
+            .unwrap_or_default();
+        format!(
+            "; DfE's file lists this year's exclusions under {}, which had no pupils yet: Waymark sums them and divides by this LA's pupils",
+            names.join(" and ")
+        )
     }
 
     /// The latest year any exclusion rate is published for.
@@ -548,62 +693,78 @@ impl Observatory {
         self.rows.get(&(year, area.clone(), SchoolType::Total)).and_then(|&i| self.data.exclusions[i].perm.number())
     }
 
-    /// Headline figures computed from the data, each with its year and source.
+    /// Where a year's figures for a measure come from: DfE's 2006–2017 release for the years it
+    /// covers, LAIT after; a change over years names both ends' sources when they differ.
+    pub fn source_for(&self, measure: Measure, year: i32) -> String {
+        let rate_source = |y: i32| self.rate_source(y);
+        match measure {
+            Measure::Rate(_) => rate_source(year).to_string(),
+            Measure::Change(_, n) => {
+                let (then, now) = (rate_source(year - i32::from(n)), rate_source(year));
+                if then == now {
+                    now.to_string()
+                } else {
+                    format!("{} ({}) and {} ({})", then, AcademicYear(year - i32::from(n)), now, AcademicYear(year))
+                }
+            }
+            other => other.info().source.to_string(),
+        }
+    }
+
+    /// Headline figures computed from the data, each with its year, source and unit: the latest
+    /// rates first (LAIT's latest year), then the latest counts, then alternative provision.
     pub fn headlines(&self) -> Vec<Headline> {
+        let mut out = Vec::new();
+        let latest = self.last_lait_year;
+        let rates: [(Base, &str, &str); 3] = [
+            (Base::Perm, "% of pupils", "were permanently excluded from state-funded schools in England"),
+            (Base::Susp, " suspensions per 100 pupils", "were given in state-funded schools in England"),
+            (Base::OnePlus, "% of pupils", "had one or more suspensions"),
+        ];
+        for (base, unit, text) in rates {
+            if let Some(v) = self.rate(base, SchoolType::Total, latest, &Area::National).value {
+                out.push(Headline {
+                    figure: format!("{}{unit}", decimal(v, 2)),
+                    text: text.into(),
+                    year: AcademicYear(latest).to_string(),
+                    source: self.rate_source(latest),
+                });
+            }
+        }
         let y = self.last_detailed_year;
         let year = AcademicYear(y).to_string();
-        let mut out = Vec::new();
+        let counted = "in England: the latest year for which the data Waymark holds has counts, not only rates";
         if let Some(row) = self.rows.get(&(y, Area::National, SchoolType::Total)).map(|&i| &self.data.exclusions[i]) {
             if let Some(p) = row.perm.number() {
                 out.push(Headline {
-                    figure: thousands(p),
-                    text: "pupils were permanently excluded from state-funded schools in England".into(),
+                    figure: format!("{} pupils", thousands(p)),
+                    text: format!("were permanently excluded {counted}"),
                     year: year.clone(),
                     source: SOURCE_2006_2017,
                 });
             }
             if let Some(s) = row.susp.number() {
                 out.push(Headline {
-                    figure: thousands(s),
-                    text: "suspensions (fixed-period exclusions) were given".into(),
-                    year: year.clone(),
-                    source: SOURCE_2006_2017,
-                });
-            }
-            if let (Some(p), Some(h)) = (row.perm.number(), row.headcount.number()) {
-                out.push(Headline {
-                    figure: format!("1 in {}", thousands((h / p).round())),
-                    text: "pupils was permanently excluded".into(),
+                    figure: format!("{} suspensions", thousands(s)),
+                    text: format!("(fixed-period exclusions) were given {counted}"),
                     year: year.clone(),
                     source: SOURCE_2006_2017,
                 });
             }
         }
-        let latest = self.last_lait_year;
-        if let Some(v) = self.rate(Base::Perm, SchoolType::Total, latest, &Area::National).value {
+        let ap_year = self.ap_years().last().copied().unwrap_or(2022);
+        if let Some(total) = ap_placements(&self.data.ap, ap_year, &Area::National, None).value {
             out.push(Headline {
-                figure: format!("{v:.2}%"),
-                text: "of pupils were permanently excluded (the latest rate published)".into(),
-                year: AcademicYear(latest).to_string(),
-                source: SOURCE_LAIT,
-            });
-        }
-        if let Some(total) =
-            ap_placements(&self.data.ap, self.ap_years().last().copied().unwrap_or(2022), &Area::National, None).value
-        {
-            let unregistered =
-                ap_unregistered_share(&self.data.ap, self.ap_years().last().copied().unwrap_or(2022), &Area::National);
-            out.push(Headline {
-                figure: thousands(total),
-                text: "placements in alternative provision were arranged by schools".into(),
-                year: "January 2023".into(),
+                figure: format!("{} placements", thousands(total)),
+                text: "in alternative provision were arranged by schools".into(),
+                year: format!("January {} census", ap_year + 1),
                 source: SOURCE_AP,
             });
-            if let Some(share) = unregistered.value {
+            if let Some(share) = ap_unregistered_share(&self.data.ap, ap_year, &Area::National).value {
                 out.push(Headline {
-                    figure: format!("{share:.0}%"),
-                    text: "of those placements were with unregistered providers or one-to-one tuition".into(),
-                    year: "January 2023".into(),
+                    figure: format!("{}% of those placements", decimal(share, 0)),
+                    text: "were with unregistered providers (one-to-one tuition counted separately)".into(),
+                    year: format!("January {} census", ap_year + 1),
                     source: SOURCE_AP,
                 });
             }
@@ -611,10 +772,19 @@ impl Observatory {
         out
     }
 
+    fn rate_source(&self, year: i32) -> &'static str {
+        if year <= self.last_detailed_year {
+            SOURCE_2006_2017
+        } else {
+            SOURCE_LAIT
+        }
+    }
+
     /// Statistical neighbours: the `k` LAs most like this one on the standardised profile of
     /// pupil numbers (log), the primary/secondary/special mix, and the exclusion and suspension
-    /// rates before the chosen year's window (the latest year with counts). Euclidean distance.
-    pub fn neighbours(&self, la: u16, k: usize) -> Vec<(&LaInfo, f64)> {
+    /// rates in the latest year with counts. Euclidean distance. Only LAs that exist in
+    /// `shown_year` are candidates, so an LA is never compared with one abolished since.
+    pub fn neighbours(&self, la: u16, k: usize, shown_year: i32) -> Vec<(&LaInfo, f64)> {
         let y = self.last_detailed_year;
         let features = |n: u16| -> Option<Vec<f64>> {
             let get = |st| self.rows.get(&(y, Area::La(n), st)).map(|&i| &self.data.exclusions[i]);
@@ -648,6 +818,7 @@ impl Observatory {
             .filter(|(l, _)| l.number != la)
             .map(|(l, f)| (*l, z(f).iter().zip(&mz).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt()))
             .collect();
+        out.retain(|(l, _)| l.active_in(shown_year));
         out.sort_by(|a, b| a.1.total_cmp(&b.1));
         out.truncate(k);
         out
@@ -676,6 +847,62 @@ impl Observatory {
             })
             .collect()
     }
+}
+
+/// In the year before a reorganisation DfE's raw file can file an LA's exclusions under its
+/// successors (Bedfordshire and Cheshire in 2008/09: the successors have counts but a headcount
+/// of 0, the LA a headcount but counts of 0). Published as is, the LA shows a rate of 0.00 and
+/// ranks last. Where every successor has a zero headcount and the LA none of the counts, the
+/// LA's counts are the successors' summed, and its rates are recomputed from its own headcount.
+/// Returns the (year, LA) pairs changed, so pages can say so.
+fn reattribute_to_predecessors(data: &mut OpenData) -> Vec<(i32, u16)> {
+    let index: HashMap<(i32, Area, SchoolType), usize> =
+        data.exclusions.iter().enumerate().map(|(i, r)| ((r.year.0, r.area.clone(), r.school_type), i)).collect();
+    let mut changed = Vec::new();
+    for la in data.las.all() {
+        if la.successors.is_empty() {
+            continue;
+        }
+        for (&(year, ref area, st), &i) in &index {
+            if area != &Area::La(la.number) || !la.active_in(year) {
+                continue;
+            }
+            let row = &data.exclusions[i];
+            let zero = |v: &Value| v.number() == Some(0.0);
+            if !(zero(&row.perm) && zero(&row.susp) && zero(&row.one_plus)) {
+                continue;
+            }
+            let succ: Option<Vec<&crate::ExclusionRow>> = la
+                .successors
+                .iter()
+                .map(|n| index.get(&(year, Area::La(*n), st)).map(|&j| &data.exclusions[j]))
+                .collect();
+            let Some(succ) = succ.filter(|s| s.iter().all(|r| zero(&r.headcount))) else { continue };
+            let sum = |f: fn(&crate::ExclusionRow) -> &Value| -> Option<f64> {
+                succ.iter().map(|r| f(r).number()).sum::<Option<f64>>()
+            };
+            let (Some(perm), Some(susp), Some(one_plus), Some(h)) =
+                (sum(|r| &r.perm), sum(|r| &r.susp), sum(|r| &r.one_plus), row.headcount.number())
+            else {
+                continue;
+            };
+            if h <= 0.0 || perm + susp + one_plus == 0.0 {
+                continue;
+            }
+            let row = &mut data.exclusions[i];
+            row.perm = Value::Number(perm);
+            row.susp = Value::Number(susp);
+            row.one_plus = Value::Number(one_plus);
+            row.perm_rate = Value::Number(perm / h * 100.0);
+            row.susp_rate = Value::Number(susp / h * 100.0);
+            row.one_plus_rate = Value::Number(one_plus / h * 100.0);
+            if st == SchoolType::Total {
+                changed.push((year, la.number));
+            }
+        }
+    }
+    changed.sort();
+    changed
 }
 
 /// School-arranged AP placements for an area, optionally for one setting type.
@@ -710,6 +937,24 @@ fn ap_unregistered_share(ap: &ApData, year: i32, area: &Area) -> Cell {
     Cell::number(unregistered / total * 100.0, 1)
 }
 
+/// What a cell is ranked on: the figure as shown, so two LAs that read the same rank the same.
+fn rank_key(cell: &Cell) -> Option<f64> {
+    let v = cell.value?;
+    Some(cell.shown.trim_start_matches('+').parse().unwrap_or(v))
+}
+
+/// Standard competition ranks, highest first ("1, 2, 2, 4"): equal values share a rank and the
+/// next rank counts everyone above it. `None` values get no rank.
+pub fn competition_ranks(values: &[Option<f64>]) -> Vec<Option<usize>> {
+    values
+        .iter()
+        .map(|v| {
+            let v = (*v)?;
+            Some(1 + values.iter().filter(|o| o.is_some_and(|o| o > v)).count())
+        })
+        .collect()
+}
+
 /// A URL-safe name for a reason: "Physical assault against a pupil" → "physical-assault-against-a-pupil".
 fn reason_slug(r: Reason) -> String {
     let mut slug = String::new();
@@ -723,9 +968,29 @@ fn reason_slug(r: Reason) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
+/// A number to `dp` decimal places, as every page shows numbers. A value that rounds to zero
+/// is written "0.0", never "-0.0": Rust keeps the sign of a negative number that rounds away.
+pub fn decimal(n: f64, dp: usize) -> String {
+    let s = format!("{n:.dp$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// A change to `dp` places with its sign ("+0.12", "-0.05"); one that rounds to zero has none.
+pub fn signed_decimal(n: f64, dp: usize) -> String {
+    let s = decimal(n, dp);
+    if s.starts_with('-') || s.bytes().all(|b| b == b'0' || b == b'.') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
 /// 7720 → "7,720".
 pub fn thousands(n: f64) -> String {
-    let s = format!("{:.0}", n.round());
+    let s = decimal(n, 0);
     let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

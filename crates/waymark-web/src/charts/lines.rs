@@ -125,8 +125,13 @@ fn nice_ceiling(v: f64) -> f64 {
 }
 
 fn trim(v: f64) -> String {
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    let s = crate::format::decimal(v, 3);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 fn slug(text: &str) -> String {

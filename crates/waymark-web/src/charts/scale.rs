@@ -53,7 +53,7 @@ impl Scale {
 
     /// Legend labels, one per class: "up to 0.05", "0.05 to 0.10", …, "over 0.20".
     pub fn labels(&self) -> Vec<String> {
-        let f = |x: f64| format!("{x:.*}", self.dp);
+        let f = |x: f64| crate::format::decimal(x, self.dp);
         let n = self.colours.len();
         (0..n)
             .map(|i| match (i, self.breaks.get(i)) {

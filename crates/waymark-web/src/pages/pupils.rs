@@ -185,7 +185,7 @@ fn percent(n: u32, d: u32) -> String {
     if d == 0 {
         "No possible sessions".into()
     } else {
-        format!("{:.1}%", f64::from(n) * 100.0 / f64::from(d))
+        format!("{}%", crate::format::decimal(f64::from(n) * 100.0 / f64::from(d), 1))
     }
 }
 

@@ -4,6 +4,7 @@
 use super::model::Explore;
 use super::{csv_response, public_page, sections};
 use crate::auth::MaybeSignedIn;
+use crate::format::decimal;
 use crate::pages::layout::Nav;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -12,18 +13,21 @@ use axum::http::Uri;
 use axum::response::Response;
 use waymark_domain::AcademicYear;
 use waymark_opendata::exclusions::{Area, SchoolType};
-use waymark_opendata::national::{cold_spot_components, Measure, COLD_SPOT_MIN_COVERAGE};
+use waymark_opendata::national::{cold_spot_components, Measure, COLD_SPOT_MEASURES, COLD_SPOT_MIN_COVERAGE};
 
 pub struct Row {
     pub code: u16,
     pub name: String,
     pub score: String,
+    /// "12 (5 to 30)": the rank, and the range it takes leaving out any one component.
+    pub rank: String,
     /// Each component's figure as shown, then its rank (0 best, 100 worst).
     pub parts: Vec<(String, String)>,
     pub coverage: String,
+    /// The components it has no figure for, or "None".
+    pub missing: String,
 }
 
-/// The index for the latest year it can be computed, sorted coldest first, then the LAs with no score.
 /// The index year, the component headings, the scored LAs (coldest first) and those without a score.
 type Built = (i32, Vec<String>, Vec<Row>, Vec<Row>);
 
@@ -35,33 +39,43 @@ fn build(explore: &Explore) -> Result<Built, WebError> {
         .ok_or_else(|| WebError::Internal("no year for the cold-spot index".into()))?;
     let comps = cold_spot_components();
     let years: Vec<i32> = comps.iter().map(|c| obs.component_year(c.measure, year)).collect();
-    let headers =
-        comps.iter().zip(&years).map(|(c, y)| format!("{} ({})", c.measure.info().label, AcademicYear(*y))).collect();
+    let headers = comps
+        .iter()
+        .zip(&years)
+        .map(|(c, y)| format!("{}, {} ({})", c.measure.info().label, AcademicYear(*y), obs.source_for(c.measure, *y)))
+        .collect();
     let mut scored = Vec::new();
     let mut missing = Vec::new();
-    for (la, s) in obs.cold_spots(year) {
+    for r in obs.cold_spot_table(year) {
         let parts = comps
             .iter()
-            .zip(&s.ranks)
+            .zip(&r.scored.ranks)
             .zip(&years)
             .map(|((c, rank), y)| {
-                let cell = obs.cell(c.measure, SchoolType::Total, *y, &Area::La(la.number));
-                (cell.shown, rank.map_or_else(|| "No data".into(), |r| format!("{r:.0}")))
+                let cell = obs.cell(c.measure, SchoolType::Total, *y, &Area::La(r.la.number));
+                (cell.shown, rank.map_or_else(|| "No data".into(), |r| decimal(r, 0)))
             })
             .collect();
-        let row = Row {
-            code: la.number,
-            name: la.name.clone(),
-            score: s.score.map_or_else(|| "No data".into(), |v| format!("{v:.0}")),
-            parts,
-            coverage: format!("{:.0}%", s.coverage * 100.0),
+        let rank = match (r.rank, r.rank_range) {
+            (Some(k), Some((lo, hi))) if lo == hi => format!("{k} (always {k})"),
+            (Some(k), Some((lo, hi))) => format!("{k} ({lo} to {hi})"),
+            _ => "No rank".into(),
         };
-        match s.score {
-            Some(v) => scored.push((v, row)),
-            None => missing.push(row),
+        let row = Row {
+            code: r.la.number,
+            name: r.la.name.clone(),
+            score: r.scored.score.map_or_else(|| "No data".into(), |v| decimal(v, 0)),
+            rank,
+            parts,
+            coverage: format!("{}%", decimal(r.scored.coverage * 100.0, 0)),
+            missing: if r.missing.is_empty() { "None".into() } else { r.missing.join("; ") },
+        };
+        match (r.scored.score, r.rank) {
+            (Some(_), Some(k)) => scored.push((k, row)),
+            _ => missing.push(row),
         }
     }
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)));
     Ok((year, headers, scored.into_iter().map(|(_, r)| r).collect(), missing))
 }
 
@@ -75,6 +89,9 @@ struct ColdSpotsPage {
     coldest: Vec<Row>,
     rows: Vec<Row>,
     missing: Vec<Row>,
+    measures: &'static str,
+    /// How many scored LAs lack a component.
+    partial: usize,
 }
 
 pub async fn page(
@@ -95,9 +112,11 @@ fn render_page(nav: Nav) -> Result<String, WebError> {
         sections: sections("/explore/cold-spots"),
         year: AcademicYear(year).to_string(),
         headers,
+        partial: coldest.iter().chain(&rest).filter(|r| r.missing != "None").count(),
         coldest,
         rows: rest,
         missing,
+        measures: COLD_SPOT_MEASURES,
     };
     Ok(page.render()?)
 }
@@ -105,8 +124,15 @@ fn render_page(nav: Nav) -> Result<String, WebError> {
 pub async fn csv() -> Result<Response, WebError> {
     let explore = Explore::shared().map_err(WebError::Internal)?;
     let (year, headers, rows, missing) = build(&explore)?;
-    let mut head: Vec<String> =
-        vec!["academic_year".into(), "la_number".into(), "la_name".into(), "index".into(), "weight_with_data".into()];
+    let mut head: Vec<String> = vec![
+        "academic_year".into(),
+        "la_number".into(),
+        "la_name".into(),
+        "index".into(),
+        "rank_and_range_leaving_one_component_out".into(),
+        "weight_with_data".into(),
+        "missing_components".into(),
+    ];
     for h in &headers {
         head.push(h.clone());
         head.push(format!("{h}: rank (0 best, 100 worst)"));
@@ -120,7 +146,9 @@ pub async fn csv() -> Result<Response, WebError> {
                 format!("{:03}", r.code),
                 r.name.clone(),
                 r.score.clone(),
+                r.rank.clone(),
                 r.coverage.clone(),
+                r.missing.clone(),
             ];
             for (shown, rank) in &r.parts {
                 v.push(shown.clone());
@@ -138,8 +166,9 @@ pub async fn csv() -> Result<Response, WebError> {
 struct MethodPage {
     nav: Nav,
     sections: Vec<(&'static str, &'static str, bool)>,
-    components: Vec<(String, String, String, String)>,
+    components: Vec<(String, String, String, String, String)>,
     min_coverage: String,
+    measures: &'static str,
 }
 
 pub async fn method(
@@ -155,14 +184,23 @@ fn render_method(nav: Nav) -> Result<String, WebError> {
         .into_iter()
         .map(|c| {
             let info = c.measure.info();
-            (info.label, format!("{:.0}%", c.weight * 100.0), c.why.to_string(), info.source.to_string())
+            let direction =
+                if c.higher_is_worse { "Higher is nearer the cold end" } else { "Lower is nearer the cold end" };
+            (
+                info.label,
+                format!("{}%", decimal(c.weight * 100.0, 0)),
+                direction.to_string(),
+                c.why.to_string(),
+                info.source.to_string(),
+            )
         })
         .collect();
     let page = MethodPage {
         nav,
         sections: sections("/explore/cold-spots"),
         components,
-        min_coverage: format!("{:.0}%", COLD_SPOT_MIN_COVERAGE * 100.0),
+        min_coverage: format!("{}%", decimal(COLD_SPOT_MIN_COVERAGE * 100.0, 0)),
+        measures: COLD_SPOT_MEASURES,
     };
     Ok(page.render()?)
 }

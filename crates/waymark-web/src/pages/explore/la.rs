@@ -21,8 +21,43 @@ use waymark_opendata::national::{Base, Cell, Measure};
 pub struct Trend {
     pub title: String,
     pub svg: String,
-    /// (year, LA, region, England) as shown.
-    pub rows: Vec<(String, String, String, String)>,
+    /// The comparison area as named in the chart ("Inner London", not "London").
+    pub region_name: String,
+    pub rows: Vec<TrendRow>,
+    /// "Source: X (2006/07 to 2016/17); Y (2017/18 to 2023/24)".
+    pub sources: String,
+}
+
+/// The sources of a run of years, each with the years it covers.
+fn sources_by_period(explore: &Explore, measure: Measure, years: &[i32]) -> String {
+    let mut runs: Vec<(String, i32, i32)> = Vec::new();
+    for &y in years {
+        let source = explore.obs.source_for(measure, y);
+        match runs.last_mut() {
+            Some((s, _, last)) if *s == source => *last = y,
+            _ => runs.push((source, y, y)),
+        }
+    }
+    let parts: Vec<String> = runs
+        .into_iter()
+        .map(|(s, a, b)| {
+            if a == b {
+                format!("{s} ({})", AcademicYear(a))
+            } else {
+                format!("{s} ({} to {})", AcademicYear(a), AcademicYear(b))
+            }
+        })
+        .collect();
+    format!("Sources: {}.", parts.join("; "))
+}
+
+/// One year of a trend, as shown, with where its figures come from.
+pub struct TrendRow {
+    pub year: String,
+    pub la: String,
+    pub region: String,
+    pub england: String,
+    pub source: String,
 }
 
 #[derive(Template)]
@@ -35,6 +70,9 @@ struct LaPage {
     trends: Vec<Trend>,
     region_note: String,
     reasons_year: String,
+    reasons_source: String,
+    ap_source: String,
+    latest_year: String,
     reasons: Vec<(String, String, String, String, String)>,
     ranks: Vec<(String, String, String)>,
     neighbours: Vec<(u16, String, String)>,
@@ -54,19 +92,19 @@ fn find<'a>(explore: &'a Explore, code: &str) -> Result<&'a LaInfo, WebError> {
     la.filter(|l| !l.ons_code.is_empty()).ok_or(WebError::NotFound)
 }
 
-/// The region series for an LA's trend, named for what it holds.
-fn region_series(explore: &Explore, la: &LaInfo, base: Base, years: &[i32]) -> (String, Vec<Cell>) {
-    let mut half = None;
-    let cells = years
-        .iter()
-        .map(|y| {
-            let (cell, used) = explore.obs.region_rate(base, SchoolType::Total, *y, la);
-            half = half.or(used);
-            cell
-        })
-        .collect();
-    let name = match half {
-        Some(h) => format!("{} ({h} where London is not published)", la.region_name),
+/// The region series for an LA's trend: its name (saying which half of London stands in where
+/// London is not published), and per year the cell and the half used, if any.
+fn region_series(
+    explore: &Explore,
+    la: &LaInfo,
+    base: Base,
+    years: &[i32],
+) -> (String, Vec<(Cell, Option<&'static str>)>) {
+    let cells: Vec<(Cell, Option<&'static str>)> =
+        years.iter().map(|y| explore.obs.region_rate(base, SchoolType::Total, *y, la)).collect();
+    let name = match cells.iter().find_map(|(_, used)| *used) {
+        Some(h) if cells.iter().all(|(c, used)| used.is_some() || c.value.is_none()) => h.to_string(),
+        Some(h) => format!("{h}, or {} where published", la.region_name),
         None => la.region_name.clone(),
     };
     (name, cells)
@@ -80,21 +118,39 @@ fn trend(explore: &Explore, la: &LaInfo, base: Base) -> Trend {
     let (region_name, theirs) = region_series(explore, la, base, &years);
     let (mine, england) = (series_for(&Area::La(la.number)), series_for(&Area::National));
     let labels: Vec<String> = years.iter().map(|y| AcademicYear(*y).to_string()).collect();
-    let title = format!("{}, {} against {} and England", base.label(), la.name, la.region_name);
+    let title = format!("{}, {} against {} and England", base.label(), la.name, region_name);
     let svg = line_chart(
         &title,
         "% of pupils",
         &labels,
         &[
             Series { name: la.name.clone(), values: mine.iter().map(|c| c.value).collect() },
-            Series { name: region_name, values: theirs.iter().map(|c| c.value).collect() },
+            Series { name: region_name.clone(), values: theirs.iter().map(|(c, _)| c.value).collect() },
             Series { name: "England".into(), values: england.iter().map(|c| c.value).collect() },
         ],
     );
     let rows = (0..years.len())
-        .map(|i| (labels[i].clone(), mine[i].shown.clone(), theirs[i].shown.clone(), england[i].shown.clone()))
+        .map(|i| {
+            let (cell, half) = &theirs[i];
+            let region = match half {
+                Some(h) => format!("{} ({h})", cell.shown),
+                None => cell.shown.clone(),
+            };
+            TrendRow {
+                year: labels[i].clone(),
+                la: mine[i].shown.clone(),
+                region,
+                england: england[i].shown.clone(),
+                source: format!(
+                    "{}{}",
+                    explore.obs.source_for(Measure::Rate(base), years[i]),
+                    explore.obs.reattribution_note(years[i], la.number)
+                ),
+            }
+        })
         .collect();
-    Trend { title, svg, rows }
+    let sources = sources_by_period(explore, Measure::Rate(base), &years);
+    Trend { title, svg, region_name, rows, sources }
 }
 
 fn status(explore: &Explore, la: &LaInfo) -> String {
@@ -152,7 +208,13 @@ fn ranks_table(explore: &Explore, la: &LaInfo) -> Vec<(String, String, String)> 
         let with_data = rows.iter().filter(|r| r.cell.value.is_some()).count();
         if let Some(r) = rows.iter().find(|r| r.la.number == la.number) {
             let rank = r.rank.map_or_else(|| "No rank (no data)".to_string(), |k| format!("{k} of {with_data}"));
-            ranks.push((format!("{} ({})", m.info().label, AcademicYear(year)), r.cell.shown.clone(), rank));
+            let info = m.info();
+            let figure = match r.cell.value {
+                Some(_) if info.unit == "%" => format!("{}%", r.cell.shown),
+                Some(_) => format!("{} ({})", r.cell.shown, info.unit),
+                None => r.cell.shown.clone(),
+            };
+            ranks.push((format!("{} ({})", info.label, AcademicYear(year)), figure, rank));
         }
     }
     ranks
@@ -216,9 +278,9 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
     let area = Area::La(la.number);
     let reasons = reasons_table(&explore, &la);
     let ranks = ranks_table(&explore, &la);
-    let perm_latest = obs.latest_detailed_year();
+    let perm_latest = obs.latest_year();
     let neighbours = obs
-        .neighbours(la.number, 5)
+        .neighbours(la.number, 5, perm_latest)
         .into_iter()
         .map(|(n, _)| {
             (n.number, n.name.clone(), obs.rate(Base::Perm, SchoolType::Total, perm_latest, &Area::La(n.number)).shown)
@@ -243,6 +305,9 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
         trends,
         region_note: "DfE's 2006/07 to 2016/17 tables publish Inner and Outer London rather than London; LAIT publishes London from 2022/23. A London borough is compared with its half of London where London is not published, and the line has a gap where neither is.".into(),
         reasons_year: AcademicYear(detailed).to_string(),
+        latest_year: AcademicYear(perm_latest).to_string(),
+        reasons_source: obs.source_for(Measure::PermReason(Reason::ALL[0]), detailed),
+        ap_source: Measure::ApPlacements.info().source.to_string(),
         reasons,
         ranks,
         neighbours,
@@ -262,13 +327,11 @@ pub async fn csv(code: &str, table: &str) -> Result<Response, WebError> {
     let with_id = |rest: Vec<String>| -> Vec<String> { id.iter().cloned().chain(rest).collect() };
     let (headers, rows): (Vec<&str>, Vec<Vec<String>>) = match table {
         "" | "trends" => (
-            vec!["la_number", "la_name", "measure", "academic_year", "la", "region", "england"],
+            vec!["la_number", "la_name", "measure", "academic_year", "la", "region", "england", "source"],
             Base::ALL
                 .iter()
-                .flat_map(|b| {
-                    trend(&explore, &la, *b).rows.into_iter().map(move |(y, m, r, e)| (b.label(), y, m, r, e))
-                })
-                .map(|(b, y, m, r, e)| with_id(vec![b.to_string(), y, m, r, e]))
+                .flat_map(|b| trend(&explore, &la, *b).rows.into_iter().map(move |r| (b.label(), r)))
+                .map(|(b, r)| with_id(vec![b.to_string(), r.year, r.la, r.region, r.england, r.source]))
                 .collect(),
         ),
         "reasons" => (

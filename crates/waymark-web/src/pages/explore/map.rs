@@ -11,8 +11,8 @@ use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::Query;
 use axum::extract::State;
-use axum::http::Uri;
-use axum::response::Response;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use waymark_domain::AcademicYear;
 use waymark_opendata::boundaries::viewbox;
@@ -40,8 +40,16 @@ pub struct Choice {
     pub school_type: SchoolType,
     pub year: i32,
     pub years: Vec<i32>,
+    /// The school types with a figure for this measure and year (only Total where the measure is
+    /// not published by school type).
+    pub types: Vec<SchoolType>,
     pub sort: &'static str,
+    /// What was changed to make the choice possible ("not published for 2019/20; showing …").
+    pub notices: Vec<String>,
 }
+
+/// A choice no map can show: (the form field it concerns, what to do about it).
+pub type FormErrors = Vec<(&'static str, String)>;
 
 pub fn school_type_code(st: SchoolType) -> &'static str {
     match st {
@@ -52,52 +60,107 @@ pub fn school_type_code(st: SchoolType) -> &'static str {
     }
 }
 
+/// The published year nearest to `year` (the later one when two are as near).
+fn nearest(years: &[i32], year: i32) -> Option<i32> {
+    years.iter().copied().min_by_key(|y| ((y - year).abs(), -y))
+}
+
 impl Choice {
-    /// Read the URL's choices; a value that is not recognised is a clear error listing what is.
-    pub fn parse(explore: &Explore, p: &MapParams) -> Result<Choice, WebError> {
-        let measure = if p.measure.is_empty() {
-            Measure::Rate(Base::Perm)
-        } else {
-            Measure::from_code(&p.measure).ok_or_else(|| {
-                let codes: Vec<String> = Measure::all().iter().map(|m| m.code()).collect();
-                WebError::BadRequest(format!(
-                    "There is no measure called “{}”. Measures: {}.",
-                    p.measure,
-                    codes.join(", ")
-                ))
-            })?
+    /// Read the URL's choices. The form cannot know, without JavaScript, which years and types
+    /// the newly chosen measure has, so a year the measure lacks snaps to its nearest published
+    /// year, and a school type without figures to all schools, each with a notice. Only what no
+    /// form offers (an unknown measure or type, a year outside every measure's range, text that
+    /// is not a year) is an error, listing what is wrong.
+    pub fn parse(explore: &Explore, p: &MapParams) -> Result<Choice, FormErrors> {
+        let obs = &explore.obs;
+        let mut errors = FormErrors::new();
+        let measure = match p.measure.as_str() {
+            "" => Measure::Rate(Base::Perm),
+            code => Measure::from_code(code).unwrap_or_else(|| {
+                errors
+                    .push(("measure", format!("There is no measure called “{code}”. Choose a measure from the list.")));
+                Measure::Rate(Base::Perm)
+            }),
+        };
+        let asked_type = match p.school_type.as_str() {
+            "" => SchoolType::Total,
+            code => SchoolType::ALL.into_iter().find(|t| school_type_code(*t) == code).unwrap_or_else(|| {
+                errors.push((
+                    "type",
+                    format!("“{code}” is not a school type. Choose total, primary, secondary or special."),
+                ));
+                SchoolType::Total
+            }),
         };
         let info = measure.info();
-        let school_type = match p.school_type.as_str() {
-            "" => SchoolType::Total,
-            code => SchoolType::ALL.into_iter().find(|t| school_type_code(*t) == code).ok_or_else(|| {
-                WebError::BadRequest(format!(
-                    "“{code}” is not a school type. Choose total, primary, secondary or special."
-                ))
-            })?,
+        let years = obs.years(measure);
+        let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+            return Err(vec![("measure", format!("{} has no published years.", info.label))]);
         };
-        let school_type = if info.by_school_type { school_type } else { SchoolType::Total };
-        let years = explore.obs.years(measure);
-        let year = if p.year.is_empty() {
-            *years.last().ok_or_else(|| WebError::Internal(format!("no years for {}", info.code)))?
+        let span = all_years(explore);
+        let mut notices = Vec::new();
+        let year = match p.year.as_str() {
+            "" => last,
+            text => match text.parse::<AcademicYear>() {
+                Ok(y) if years.contains(&y.0) => y.0,
+                Ok(y) if span.contains(&y.0) => {
+                    let near = nearest(&years, y.0).unwrap_or(last);
+                    notices.push(format!(
+                        "{} is published for {} to {}, not for {y}: this is {}, the nearest year it is.",
+                        info.label,
+                        AcademicYear(first),
+                        AcademicYear(last),
+                        AcademicYear(near)
+                    ));
+                    near
+                }
+                Ok(y) => {
+                    errors.push((
+                        "year",
+                        format!(
+                            "There are no figures for {y}. Choose a year from {} to {}.",
+                            AcademicYear(*span.start()),
+                            AcademicYear(*span.end())
+                        ),
+                    ));
+                    last
+                }
+                Err(e) => {
+                    errors.push(("year", format!("{e}. Choose a year from the list.")));
+                    last
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let types = if info.by_school_type {
+            SchoolType::ALL
+                .into_iter()
+                .filter(|t| obs.map_rows(measure, *t, year).iter().any(|r| r.cell.value.is_some()))
+                .collect()
         } else {
-            let y: AcademicYear = p.year.parse().map_err(|e: String| WebError::BadRequest(format!("{e}.")))?;
-            if !years.contains(&y.0) {
-                let first = years.first().map(|y| AcademicYear(*y).to_string()).unwrap_or_default();
-                let last = years.last().map(|y| AcademicYear(*y).to_string()).unwrap_or_default();
-                return Err(WebError::BadRequest(format!(
-                    "{} is published for {first} to {last}; there is no figure for {y}.",
-                    info.label
-                )));
-            }
-            y.0
+            vec![SchoolType::Total]
+        };
+        let school_type = if !info.by_school_type {
+            SchoolType::Total
+        } else if types.contains(&asked_type) {
+            asked_type
+        } else {
+            notices.push(format!(
+                "{} has no figures for {} schools in {}: this is all schools.",
+                info.label,
+                asked_type.label().to_lowercase(),
+                AcademicYear(year)
+            ));
+            SchoolType::Total
         };
         let sort = match p.sort.as_str() {
             "name" => "name",
             "region" => "region",
             _ => "value",
         };
-        Ok(Choice { measure, info, school_type, year, years, sort })
+        Ok(Choice { measure, info, school_type, year, years, types, sort, notices })
     }
 
     /// The query string for these choices with another sort.
@@ -110,6 +173,15 @@ impl Choice {
         )
     }
 }
+
+/// Every year some measure is published for: the years the form can ever offer.
+fn all_years(explore: &Explore) -> std::ops::RangeInclusive<i32> {
+    let years: Vec<i32> = Measure::all().into_iter().flat_map(|m| explore.obs.years(m)).collect();
+    years.iter().copied().min().unwrap_or(0)..=years.iter().copied().max().unwrap_or(0)
+}
+
+/// London's boroughs are drawn again, enlarged, in the map's inset.
+const LONDON_REGION: &str = "E12000007";
 
 /// The options of a `<select>`: (value, label, selected).
 pub type SelectOptions = Vec<(String, String, bool)>;
@@ -144,9 +216,13 @@ struct MapPage {
     /// AP settings drawn as points (0 when no establishment register is loaded).
     ap_points: usize,
     headlines: Vec<waymark_opendata::national::Headline>,
+    /// Where this year's figures come from.
+    source: String,
+    notices: Vec<String>,
+    errors: FormErrors,
 }
 
-fn measure_groups(current: Measure) -> Vec<(&'static str, SelectOptions)> {
+fn measure_groups(explore: &Explore, current: Measure) -> Vec<(&'static str, SelectOptions)> {
     let group = |m: &Measure| match m {
         Measure::Rate(_) | Measure::Change(..) => "Exclusions and suspensions",
         Measure::LacOnePlusSusp | Measure::CinOnePlusSusp | Measure::CinPerm => {
@@ -160,7 +236,14 @@ fn measure_groups(current: Measure) -> Vec<(&'static str, SelectOptions)> {
     let mut groups: Vec<(&'static str, SelectOptions)> = Vec::new();
     for m in Measure::all() {
         let g = group(&m);
-        let item = (m.code(), m.info().label, m == current);
+        // The years in the label, so a reader sees what each measure covers before choosing.
+        let years = explore.obs.years(m);
+        let span = match (years.first(), years.last()) {
+            (Some(a), Some(b)) if a == b => format!(" ({})", AcademicYear(*a)),
+            (Some(a), Some(b)) => format!(" ({} to {})", AcademicYear(*a), AcademicYear(*b)),
+            _ => String::new(),
+        };
+        let item = (m.code(), format!("{}{span}", m.info().label), m == current);
         match groups.iter_mut().find(|(name, _)| *name == g) {
             Some((_, items)) => items.push(item),
             None => groups.push((g, vec![item])),
@@ -207,12 +290,29 @@ pub async fn map(
     uri: Uri,
     params: Query<MapParams>,
 ) -> Result<Response, WebError> {
-    public_page(&state.pages, &uri, session.as_ref(), |nav| render_map(nav, &params, &state.config.establishments))
+    let explore = Explore::shared().map_err(WebError::Internal)?;
+    let establishments = &state.config.establishments;
+    match Choice::parse(&explore, &params) {
+        Ok(c) => public_page(&state.pages, &uri, session.as_ref(), |nav| {
+            render_map(nav, &explore, &c, Vec::new(), establishments)
+        }),
+        // A URL no form offers: the default map with the form and what was wrong, not cached.
+        Err(errors) => {
+            let nav = Nav::from_option(session.as_ref(), "explore");
+            let c = Choice::parse(&explore, &MapParams::default()).map_err(|e| WebError::Internal(format!("{e:?}")))?;
+            let html = render_map(nav, &explore, &c, errors, establishments)?;
+            Ok((StatusCode::BAD_REQUEST, Html(html)).into_response())
+        }
+    }
 }
 
-fn render_map(nav: Nav, params: &MapParams, establishments: &[Establishment]) -> Result<String, WebError> {
-    let explore = Explore::shared().map_err(WebError::Internal)?;
-    let c = Choice::parse(&explore, params)?;
+fn render_map(
+    nav: Nav,
+    explore: &Explore,
+    c: &Choice,
+    errors: FormErrors,
+    establishments: &[Establishment],
+) -> Result<String, WebError> {
     let rows = explore.obs.map_rows(c.measure, c.school_type, c.year);
     let values: Vec<Option<f64>> = rows.iter().map(|r| r.cell.value).collect();
     let dp = if c.info.unit.contains("pupils") || c.info.unit == "placements" || c.info.unit.starts_with("index") {
@@ -242,6 +342,7 @@ fn render_map(nav: Nav, params: &MapParams, establishments: &[Establishment]) ->
                 href: format!("/explore/la/{}", r.la.number),
                 value: r.cell.value,
                 shown: r.cell.shown.clone(),
+                inset: r.la.region_code == LONDON_REGION,
             })
         })
         .collect();
@@ -265,13 +366,13 @@ fn render_map(nav: Nav, params: &MapParams, establishments: &[Establishment]) ->
         legend_svg: legend(&scale, c.info.unit),
         map_svg,
         heading,
-        measure_groups: measure_groups(c.measure),
-        school_types: SchoolType::ALL.iter().map(|t| (school_type_code(*t), t.label(), *t == c.school_type)).collect(),
+        measure_groups: measure_groups(explore, c.measure),
+        school_types: c.types.iter().map(|t| (school_type_code(*t), t.label(), *t == c.school_type)).collect(),
         by_school_type: c.info.by_school_type,
         years: c.years.iter().rev().map(|y| (AcademicYear(*y).to_string(), *y == c.year)).collect(),
         without_data: rows.len() - with_data,
         with_data,
-        rows: table_rows(&explore, &c),
+        rows: table_rows(explore, c),
         sort_links: [("value", "Highest first"), ("name", "Name"), ("region", "Region")]
             .into_iter()
             .map(|(key, label)| (key, label, format!("/explore?{}", c.query(key)), key == c.sort))
@@ -280,7 +381,10 @@ fn render_map(nav: Nav, params: &MapParams, establishments: &[Establishment]) ->
         boundaries_label: waymark_opendata::boundaries::BoundaryVintage::for_year(c.year).label(),
         ap_points: establishments.len(),
         headlines: explore.obs.headlines(),
-        info: c.info,
+        source: explore.obs.source_for(c.measure, c.year),
+        notices: c.notices.clone(),
+        errors,
+        info: c.info.clone(),
     };
     Ok(page.render()?)
 }
@@ -298,8 +402,10 @@ fn ap_points(establishments: &[Establishment]) -> Vec<MapPoint> {
 
 pub async fn csv(params: Query<MapParams>) -> Result<Response, WebError> {
     let explore = Explore::shared().map_err(WebError::Internal)?;
-    let c = Choice::parse(&explore, &params)?;
+    let c = Choice::parse(&explore, &params)
+        .map_err(|errors| WebError::BadRequest(errors.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ")))?;
     let year = AcademicYear(c.year).to_string();
+    let source = explore.obs.source_for(c.measure, c.year);
     let rows: Vec<Vec<String>> = table_rows(&explore, &c)
         .into_iter()
         .map(|r| {
@@ -312,11 +418,12 @@ pub async fn csv(params: Query<MapParams>) -> Result<Response, WebError> {
                 c.school_type.label().into(),
                 r.shown,
                 r.rank,
+                source.clone(),
             ]
         })
         .collect();
     let body = waymark_interchange::export::csv_table(
-        &["academic_year", "la_number", "la_name", "region", "measure", "school_type", "value", "rank"],
+        &["academic_year", "la_number", "la_name", "region", "measure", "school_type", "value", "rank", "source"],
         &rows,
     );
     Ok(csv_response(

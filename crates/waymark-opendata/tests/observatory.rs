@@ -1,0 +1,219 @@
+//! The observatory's figures as people see them (issue 9): cells computed from the counts that
+//! exist, no negative zero, small denominators hidden, ties ranked equally, neighbours that
+//! exist, headlines from the latest year with their sources and units.
+
+use std::sync::OnceLock;
+use waymark_opendata::exclusions::{Area, SchoolType};
+use waymark_opendata::national::{competition_ranks, Base, Measure, Observatory};
+use waymark_opendata::OpenData;
+
+fn obs() -> &'static Observatory {
+    static OBS: OnceLock<Observatory> = OnceLock::new();
+    OBS.get_or_init(|| Observatory::new(OpenData::embedded().unwrap()))
+}
+
+/// Bedfordshire (820) and Cheshire (875) in 2008/09: the raw file puts their exclusions under
+/// their successors, which have no headcount. The rate comes from those counts over the LA's own
+/// headcount, not a published 0 ranked last.
+#[test]
+fn bedfordshire_and_cheshire_2008_from_the_counts_that_exist() {
+    let o = obs();
+    // Bedford 29 + Central Bedfordshire 69 = 98 over 62,884 pupils; Cheshire East 36 + West 33
+    // = 69 over 97,443.
+    for (la, perm, headcount) in [(820u16, 98.0, 62_884.0), (875, 69.0, 97_443.0)] {
+        let area = Area::La(la);
+        assert_eq!(o.permanent_exclusions(2008, &area), Some(perm), "LA {la}");
+        let cell = o.rate(Base::Perm, SchoolType::Total, 2008, &area);
+        let want = perm / headcount * 100.0;
+        assert!((cell.value.unwrap() - want).abs() < 1e-9, "LA {la}: {cell:?}");
+        assert_ne!(cell.shown, "0.00");
+        assert!(o.reattributed(2008, la));
+        let rows = o.map_rows(Measure::Rate(Base::Perm), SchoolType::Total, 2008);
+        let ranked = rows.iter().filter(|r| r.rank.is_some()).count();
+        let me = rows.iter().find(|r| r.la.number == la).unwrap();
+        assert!(me.rank.unwrap() < ranked, "LA {la} no longer ranks last: {:?} of {ranked}", me.rank);
+    }
+    // Suspensions too: Bedford 787 + Central Bedfordshire 1,430.
+    let s = o.rate(Base::Susp, SchoolType::Total, 2008, &Area::La(820)).value.unwrap();
+    assert!((s - 2217.0 / 62_884.0 * 100.0).abs() < 1e-9);
+    // An LA whose own counts are published is left alone.
+    assert!(!o.reattributed(2007, 820));
+    assert_eq!(o.rate(Base::Perm, SchoolType::Total, 2007, &Area::La(820)).shown, "0.17");
+}
+
+/// No figure anywhere in the observatory reads as negative zero.
+#[test]
+fn no_cell_is_negative_zero() {
+    let o = obs();
+    let mut cells = 0;
+    for m in Measure::all() {
+        for year in o.years(m) {
+            for r in o.map_rows(m, SchoolType::Total, year) {
+                assert!(
+                    !(r.cell.shown.starts_with("-0") && r.cell.shown.trim_start_matches(['-', '0', '.']).is_empty()),
+                    "{} {year} {}: {}",
+                    m.code(),
+                    r.la.name,
+                    r.cell.shown
+                );
+                cells += 1;
+            }
+        }
+    }
+    assert!(cells > 50_000, "{cells} cells");
+    // The share of AP in unregistered provision is 0.0 where an LA has none, not -0.0.
+    let zero = o
+        .map_rows(Measure::ApUnregisteredShare, SchoolType::Total, 2022)
+        .into_iter()
+        .filter(|r| r.cell.value == Some(0.0))
+        .count();
+    assert!(zero > 10, "{zero} LAs with no unregistered placements");
+}
+
+#[test]
+fn rates_on_fewer_than_ten_pupils_are_not_shown() {
+    let o = obs();
+    let rutland = Area::La(857);
+    // 9 pupils in Rutland's special school in 2016/17, 10 in 2013/14.
+    let small = o.rate(Base::Perm, SchoolType::Special, 2016, &rutland);
+    assert_eq!(small.value, None);
+    assert!(small.shown.contains("fewer than 10 pupils"), "{}", small.shown);
+    assert!(o.rate(Base::Perm, SchoolType::Special, 2013, &rutland).value.is_some());
+    // LAIT years publish no headcount: the latest one published stands in, and says so.
+    let later = o.rate(Base::Susp, SchoolType::Special, 2023, &rutland);
+    assert_eq!(later.value, None);
+    assert!(later.shown.contains("2016/17"), "{}", later.shown);
+    let rows = o.map_rows(Measure::Rate(Base::Perm), SchoolType::Special, 2016);
+    assert!(rows.iter().find(|r| r.la.number == 857).unwrap().rank.is_none());
+}
+
+#[test]
+fn equal_values_share_a_rank() {
+    assert_eq!(
+        competition_ranks(&[Some(3.0), Some(1.0), Some(3.0), None, Some(2.0)]),
+        vec![Some(1), Some(4), Some(1), None, Some(3)]
+    );
+    let rows = obs().map_rows(Measure::Rate(Base::Perm), SchoolType::Total, 2016);
+    let mut by_shown = std::collections::HashMap::new();
+    for r in rows.iter().filter(|r| r.cell.value.is_some()) {
+        let rank = by_shown.entry(r.cell.shown.clone()).or_insert(r.rank);
+        assert_eq!(*rank, r.rank, "{} reads {} like another LA but ranks differently", r.la.name, r.cell.shown);
+    }
+    assert!(by_shown.len() < rows.len() / 2, "many LAs share a published rate");
+}
+
+/// Camden's neighbours exist today (the data's latest year); Poole, abolished in 2019, is not one.
+#[test]
+fn neighbours_exist_in_the_year_shown() {
+    let o = obs();
+    let latest = o.latest_year();
+    for la in o.data.las.active_in(latest) {
+        for (n, _) in o.neighbours(la.number, 5, latest) {
+            assert!(n.active_in(latest), "{} lists {} which did not exist in {latest}", la.name, n.name);
+        }
+    }
+    let camden: Vec<u16> = o.neighbours(202, 5, latest).iter().map(|(l, _)| l.number).collect();
+    assert_eq!(camden.len(), 5);
+    assert!(!camden.contains(&836), "Poole");
+}
+
+/// Headlines lead with the latest year the data holds; each says its year and source, and each
+/// figure carries its unit.
+#[test]
+fn headlines_use_the_latest_year_with_units() {
+    let o = obs();
+    let h = o.headlines();
+    assert_eq!(h[0].year, "2023/24");
+    assert!(h[0].source.contains("LAIT"), "{}", h[0].source);
+    for line in &h {
+        let unit = ["%", "pupils", "suspensions", "placements"].iter().any(|u| line.figure.contains(u));
+        assert!(unit, "no unit: {}", line.figure);
+        assert!(!line.year.is_empty() && !line.source.is_empty());
+        if line.year == "2016/17" {
+            assert!(!line.source.contains("LAIT"));
+        }
+    }
+    assert!(h.iter().any(|l| l.year == "2016/17" && l.figure == "7,720 pupils"));
+    assert!(h.iter().any(|l| l.text.contains("unregistered") && !l.text.contains("or one-to-one")));
+}
+
+/// The source named for a rate follows the year: the 2006–2017 release up to 2016/17, LAIT after.
+#[test]
+fn each_year_names_its_own_source() {
+    let o = obs();
+    let perm = Measure::Rate(Base::Perm);
+    assert!(o.source_for(perm, 2016).contains("2016/17 release"));
+    assert!(o.source_for(perm, 2017).contains("LAIT"));
+    assert!(!o.source_for(perm, 2017).contains("2016/17 release"));
+    let change = o.source_for(Measure::Change(Base::Perm, 5), 2019);
+    assert!(change.contains("LAIT") && change.contains("2014/15"), "{change}");
+}
+
+/// Unregistered means "Other unregistered provider" only: one-to-one tuition is not counted.
+#[test]
+fn one_to_one_tuition_is_not_unregistered() {
+    let o = obs();
+    let ap = &o.data.ap.settings;
+    let mut checked = 0;
+    for la in o.data.las.active_in(2022) {
+        let area = Area::La(la.number);
+        let of = |t: &str| ap.iter().find(|r| r.year.0 == 2022 && r.area == area && r.setting_type == t);
+        let Some(tuition) = of("One on one tuition").and_then(|r| r.placements.number()) else { continue };
+        let cell = o.cell(Measure::ApUnregisteredShare, SchoolType::Total, 2022, &area);
+        let Some(share) = cell.value else { continue };
+        let known: f64 = ap
+            .iter()
+            .filter(|r| r.year.0 == 2022 && r.area == area && r.setting_type != "Total" && r.setting_type != "Unknown")
+            .filter_map(|r| r.placements.number())
+            .sum();
+        let other = of("Other unregistered provider").and_then(|r| r.placements.number()).unwrap_or(0.0);
+        assert!((share - other / known * 100.0).abs() < 1e-9, "{}: {share}", la.name);
+        if tuition > 0.0 {
+            assert!(share < (other + tuition) / known * 100.0);
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked} LAs with tuition placements");
+}
+
+/// The cold-spot table: ranks with equal scores shared, each inside the range the LA takes when
+/// a component is left out, and the components each LA lacks named.
+#[test]
+fn cold_spot_ranks_ranges_and_gaps() {
+    let o = obs();
+    let year = *o.years(Measure::ColdSpot).last().unwrap();
+    let table = o.cold_spot_table(year);
+    let scored: Vec<_> = table.iter().filter(|r| r.scored.score.is_some()).collect();
+    assert!(scored.len() > 100);
+    for r in &scored {
+        let (k, (lo, hi)) = (r.rank.unwrap(), r.rank_range.unwrap());
+        assert!(lo <= k && k <= hi, "{}: {k} not in {lo}..{hi}", r.la.name);
+        assert_eq!(r.missing.len(), r.scored.ranks.iter().filter(|x| x.is_none()).count());
+    }
+    assert_eq!(scored.iter().filter(|r| r.rank == Some(1)).count(), 1);
+    let partial = scored.iter().filter(|r| !r.missing.is_empty()).count();
+    assert!(partial >= 40, "{partial} LAs scored without a component");
+    let mut by_component = std::collections::BTreeMap::new();
+    for r in &scored {
+        for m in &r.missing {
+            *by_component.entry(m.clone()).or_insert(0) += 1;
+        }
+    }
+    println!("missing by component: {by_component:?}");
+    let widths: Vec<usize> = scored.iter().map(|r| r.rank_range.unwrap().1 - r.rank_range.unwrap().0).collect();
+    println!(
+        "{} scored, {partial} lacking a component, {} unscored; rank range width median {}, max {}",
+        scored.len(),
+        table.len() - scored.len(),
+        {
+            let mut w = widths.clone();
+            w.sort();
+            w[w.len() / 2]
+        },
+        widths.iter().max().unwrap()
+    );
+    assert!(scored.iter().any(|r| r.rank_range.unwrap().0 < r.rank_range.unwrap().1));
+    for r in table.iter().filter(|r| r.scored.score.is_none()) {
+        assert!(r.rank.is_none() && r.rank_range.is_none() && !r.missing.is_empty());
+    }
+}

@@ -1,0 +1,288 @@
+//! The public observatory as a new user meets it (issue 9): every choice the map form offers
+//! answers, impossible URLs re-show the form, figures name their source per year, and no cell
+//! is wrong in the ways the issue found.
+
+use reqwest::{Client, StatusCode};
+use std::collections::BTreeSet;
+use waymark_store::testing::TestDb;
+
+async fn start(db: &TestDb) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+async fn get(c: &Client, url: &str) -> (StatusCode, String) {
+    let res = c.get(url).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// The `value`s of the options of the `<select>` with this id.
+fn options(html: &str, id: &str) -> Vec<String> {
+    let Some(at) = html.find(&format!("id=\"{id}\"")) else { return Vec::new() };
+    let select = &html[at..at + html[at..].find("</select>").unwrap()];
+    select.split("<option value=\"").skip(1).map(|p| p[..p.find('"').unwrap()].to_string()).collect()
+}
+
+/// Walk every measure × school type × year the map form offers (the union over every measure's
+/// page): none may fail, and every answer is a map with figures.
+#[tokio::test]
+async fn every_choice_the_map_form_offers_answers() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (status, home) = get(&c, &format!("{base}/explore")).await;
+    assert_eq!(status, StatusCode::OK);
+    let measures = options(&home, "measure");
+    assert!(measures.len() >= 40, "{} measures", measures.len());
+    let (mut types, mut years) = (BTreeSet::new(), BTreeSet::new());
+    for m in &measures {
+        let (status, page) = get(&c, &format!("{base}/explore?measure={m}")).await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        types.extend(options(&page, "type"));
+        years.extend(options(&page, "year"));
+    }
+    assert_eq!(types.len(), 4, "{types:?}");
+    assert!(years.len() >= 18, "{years:?}");
+    let mut walked = 0;
+    for m in &measures {
+        for t in &types {
+            for y in &years {
+                let url = format!("{base}/explore?measure={m}&type={t}&year={y}");
+                let (status, page) = get(&c, &url).await;
+                assert_eq!(status, StatusCode::OK, "{url}");
+                assert!(page.contains("<h2 class=\"govuk-heading-m\" id=\"table\">The figures</h2>"), "{url}");
+                walked += 1;
+            }
+        }
+    }
+    assert!(walked >= 2_880, "walked {walked}");
+    db.finish().await;
+}
+
+/// A year the measure lacks snaps to its nearest published year and says so; a school type
+/// without figures falls back to all schools; the form offers only the measure's own years.
+#[tokio::test]
+async fn the_map_snaps_to_what_is_published() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let reason = "perm-reason-drug-and-alcohol-related";
+    let (status, page) = get(&c, &format!("{base}/explore?measure={reason}&year=2023/24")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("2016/17, the nearest year it is"), "notice");
+    let years = options(&page, "year");
+    assert_eq!(years.first().map(String::as_str), Some("2016/17"));
+    assert!(!years.contains(&"2017/18".to_string()));
+    let (status, page) = get(&c, &format!("{base}/explore?measure=ap-placements&year=2016/17")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("School-arranged AP placements, 2022/23"));
+    // Not by school type: no school type choice.
+    assert!(options(&page, "type").is_empty());
+    db.finish().await;
+}
+
+/// An impossible URL re-shows the form, with a GOV.UK error summary and a way back.
+#[tokio::test]
+async fn an_impossible_map_url_reshows_the_form() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    for (query, field, says) in [
+        ("measure=nonsense", "measure", "There is no measure called"),
+        ("year=1990/91", "year", "There are no figures for 1990/91"),
+        ("year=soon", "year", "Choose a year from the list"),
+        ("type=nursery", "type", "is not a school type"),
+    ] {
+        let (status, page) = get(&c, &format!("{base}/explore?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.contains("govuk-error-summary") && page.contains(&format!("href=\"#{field}\"")), "{query}");
+        assert!(page.contains(says), "{query}");
+        assert!(page.contains("<form method=\"get\" action=\"/explore\""), "{query}: the form");
+        assert!(page.contains("href=\"/explore\">go back to the map</a>"), "{query}: a way back");
+    }
+    db.finish().await;
+}
+
+/// Figures from 2017/18 on come from LAIT and say so; 2016/17 and before credit the release.
+#[tokio::test]
+async fn each_table_names_the_source_of_its_year() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, later) = get(&c, &format!("{base}/explore?measure=perm&year=2019/20")).await;
+    let caption = &later[later.find("by local authority. Source:").unwrap()..];
+    let caption = &caption[..caption.find("</caption>").unwrap()];
+    assert!(caption.contains("LAIT") && !caption.contains("2016/17 release"), "{caption}");
+    let (_, earlier) = get(&c, &format!("{base}/explore?measure=perm&year=2012/13")).await;
+    let caption = &earlier[earlier.find("by local authority. Source:").unwrap()..];
+    let caption = &caption[..caption.find("</caption>").unwrap()];
+    assert!(caption.contains("2016/17 release") && !caption.contains("LAIT"), "{caption}");
+    let (_, csv) = get(&c, &format!("{base}/explore.csv?measure=susp&year=2020/21")).await;
+    assert!(csv.lines().next().unwrap().ends_with(",source"));
+    assert!(csv.lines().nth(1).unwrap().contains("LAIT"));
+    // The LA trend tables: a source per year.
+    let (_, trends) = get(&c, &format!("{base}/explore/la/202.csv?table=trends")).await;
+    let row = |year: &str| trends.lines().find(|l| l.contains(&format!("Permanent exclusion rate,{year}"))).unwrap();
+    assert!(row("2016/17").contains("2016/17 release"), "{}", row("2016/17"));
+    assert!(row("2018/19").contains("LAIT"), "{}", row("2018/19"));
+    db.finish().await;
+}
+
+/// Camden is compared with Inner London, and says so; its neighbours all exist today.
+#[tokio::test]
+async fn london_boroughs_name_their_half_of_london() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, camden) = get(&c, &format!("{base}/explore/la/202")).await;
+    assert!(camden.contains("Camden against Inner London, or London where published and England"));
+    assert!(camden.contains("(Inner London)</td>"));
+    assert!(!camden.contains("href=\"/explore/la/836\""), "Poole was abolished in 2019");
+    let (_, bromley) = get(&c, &format!("{base}/explore/la/305")).await;
+    assert!(bromley.contains("Outer London"));
+    db.finish().await;
+}
+
+/// No page shows negative zero; Bedfordshire 2008/09 and its cost come from the counts that exist.
+#[tokio::test]
+async fn no_negative_zero_and_no_fake_zero() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, ap) = get(&c, &format!("{base}/explore?measure=ap-unregistered")).await;
+    assert!(ap.contains(">0.0<"), "LAs with no unregistered placements read 0.0");
+    assert!(!ap.contains(">-0.0<") && !ap.contains("-0.0 "), "negative zero on the page");
+    let (_, map) = get(&c, &format!("{base}/explore?measure=perm&year=2008/09&sort=name")).await;
+    let at = map.find(">Bedfordshire</a>").unwrap();
+    let row = &map[at..at + map[at..].find("</tr>").unwrap()];
+    assert!(row.contains(">0.16<"), "98 of 62,884 pupils: {row}");
+    let (_, cost) = get(&c, &format!("{base}/explore/cost?area=820&year=2008/09")).await;
+    assert!(!cost.contains("£0") && !cost.contains(" 0 pupils"), "cost page says £0");
+    assert!(cost.contains("98 pupils"), "98 pupils permanently excluded");
+    assert!(cost.contains("under Bedford and Central Bedfordshire"), "the page says where the count comes from");
+    let (_, trends) = get(&c, &format!("{base}/explore/la/820.csv?table=trends")).await;
+    let row = trends.lines().find(|l| l.contains("Permanent exclusion rate,2008/09")).unwrap();
+    assert!(row.contains(",0.16,") && row.contains("Waymark sums them"), "{row}");
+    db.finish().await;
+}
+
+/// The cost page shows IPPR's own figures beside Waymark's recomputation, and an invalid cost is
+/// an error on the page: the entry is kept as typed and no total is made up from the default.
+#[tokio::test]
+async fn cost_page_shows_the_source_figure_and_refuses_bad_costs() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (status, page) = get(&c, &format!("{base}/explore/cost")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("£370,000") && page.contains("£2.1 billion"), "IPPR's own figures");
+    assert!(page.contains("IPPR"));
+    for bad in ["lots", "-5", "1e9", "370000000000"] {
+        let (status, page) = get(&c, &format!("{base}/explore/cost?cost={bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(page.contains("govuk-error-summary") && page.contains("href=\"#cost\""), "{bad}");
+        assert!(
+            page.contains("govuk-input--error") && page.contains(&format!("value=\"{bad}\"")),
+            "{bad}: kept as typed"
+        );
+        assert!(page.contains("id=\"cost-error\""), "{bad}: message by the field");
+        assert!(!page.contains("wm-cost-panel"), "{bad}: no total worked out from a cost not entered");
+    }
+    db.finish().await;
+}
+
+/// The cold-spot index says what it measures, names each LA's missing component and shows how
+/// firm each rank is; one-to-one tuition is not counted as unregistered.
+#[tokio::test]
+async fn cold_spots_say_what_they_measure_and_how_sure() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, page) = get(&c, &format!("{base}/explore/cold-spots")).await;
+    assert!(page.contains("None of it measures the education excluded children get afterwards"));
+    assert!(page.contains("Rank (range leaving out any one component)"));
+    assert!(page.contains("Components with no figure"));
+    let (_, csv) = get(&c, &format!("{base}/explore/cold-spots.csv")).await;
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let (rank, missing, index) = (
+        head.iter().position(|h| h.starts_with("rank_and_range")).unwrap(),
+        head.iter().position(|h| *h == "missing_components").unwrap(),
+        head.iter().position(|h| *h == "index").unwrap(),
+    );
+    let rows: Vec<Vec<String>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            // Quoted fields may hold commas; split respecting quotes.
+            let mut out = vec![String::new()];
+            let mut quoted = false;
+            for ch in l.chars() {
+                match ch {
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => out.push(String::new()),
+                    _ => out.last_mut().unwrap().push(ch),
+                }
+            }
+            out
+        })
+        .collect();
+    let scored: Vec<&Vec<String>> = rows.iter().filter(|r| r[index] != "No data").collect();
+    assert!(scored.len() > 100);
+    let partial = scored.iter().filter(|r| r[missing] != "None").count();
+    assert!(partial >= 40, "{partial} scored LAs lack a component");
+    for r in &scored {
+        // "12 (5 to 30)" or "3 (always 3)": the rank lies inside its range.
+        let text = &r[rank];
+        let k: usize = text.split(' ').next().unwrap().parse().unwrap();
+        let nums: Vec<usize> =
+            text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect();
+        let (lo, hi) = (nums[1], *nums.last().unwrap());
+        assert!(lo <= k && k <= hi, "{text}");
+    }
+    assert!(scored.iter().any(|r| r[rank].contains(" to ")), "some ranks move when a component is left out");
+    let (_, method) = get(&c, &format!("{base}/explore/cold-spots/method")).await;
+    assert!(method.contains("one-to-one tuition is a setting type of its own"));
+    assert!(method.contains("Higher is nearer the cold end"));
+    db.finish().await;
+}
+
+/// London's boroughs are drawn again, enlarged, in an inset, each a link to its profile; the
+/// wide tables scroll inside their own box.
+#[tokio::test]
+async fn the_map_has_a_london_inset_and_tables_scroll_in_their_box() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, map) = get(&c, &format!("{base}/explore")).await;
+    let at = map.find("aria-label=\"London, enlarged\"").expect("an inset");
+    let inset = &map[at..at + map[at..].find("</g></g>").unwrap()];
+    assert_eq!(inset.matches("<a href=\"/explore/la/").count(), 33, "the 32 boroughs and the City");
+    assert!(inset.contains("href=\"/explore/la/202\" aria-label=\"Camden: "));
+    assert!(map.contains("<div class=\"wm-table-scroll\">\n<table class=\"govuk-table\">"));
+    for path in ["/explore/la/202", "/explore/timpson", "/explore/cold-spots"] {
+        let (_, page) = get(&c, &format!("{base}{path}")).await;
+        assert_eq!(
+            page.matches("<table").count(),
+            page.matches("<div class=\"wm-table-scroll\"").count(),
+            "{path}: every table in its own scrolling box"
+        );
+    }
+    db.finish().await;
+}
+
+/// The LA profile names each chart's sources by period and gives each ranked figure its unit.
+#[tokio::test]
+async fn la_profile_names_sources_and_units() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, camden) = get(&c, &format!("{base}/explore/la/202")).await;
+    assert_eq!(camden.matches("(2006/07 to 2016/17); DfE Local Authority Interactive Tool (LAIT)").count(), 3);
+    let (_, ranks) = get(&c, &format!("{base}/explore/la/202.csv?table=ranks")).await;
+    let perm = ranks.lines().find(|l| l.contains("Permanent exclusion rate (2023/24)")).unwrap();
+    assert!(perm.contains("%,"), "{perm}");
+    db.finish().await;
+}
