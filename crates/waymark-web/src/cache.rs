@@ -21,7 +21,7 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The parameters each cached page takes; a page not listed takes none.
 const PAGE_PARAMETERS: &[(&str, &[&str])] =
-    &[("/explore", &["measure", "type", "year"]), ("/explore/cost", &["area", "year", "cost"])];
+    &[("/explore", &["measure", "type", "year", "sort"]), ("/explore/cost", &["area", "year", "cost"])];
 
 pub struct PageCache {
     pages: moka::sync::Cache<String, Bytes>,
