@@ -18,12 +18,46 @@ const VERSION: u8 = 1;
 pub struct Crypto {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    audit_key: AuditKey,
+}
+
+/// The key of the audit chain's MACs: derived from the master key under its own label, so it
+/// reveals nothing about the encryption or index keys, and without the master key nobody can
+/// recompute an entry's MAC after editing it.
+#[derive(Clone)]
+pub(crate) struct AuditKey(std::sync::Arc<[u8; 32]>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
+impl AuditKey {
+    /// HMAC-SHA-256 over the fields, each length-prefixed so no two different field lists
+    /// give the same input; hex-encoded.
+    pub fn mac(&self, fields: &[&[u8]]) -> String {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0[..]).expect("any key length");
+        for field in fields {
+            mac.update(&(field.len() as u64).to_be_bytes());
+            mac.update(field);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 impl Crypto {
     pub fn from_master_key(master: &[u8; 32]) -> Crypto {
         let enc = derive(master, b"waymark/encryption/v1");
-        Crypto { cipher: Aes256Gcm::new(&enc.into()), index_key: derive(master, b"waymark/index/v1") }
+        Crypto {
+            cipher: Aes256Gcm::new(&enc.into()),
+            index_key: derive(master, b"waymark/index/v1"),
+            audit_key: AuditKey(std::sync::Arc::new(derive(master, b"waymark/audit/v1"))),
+        }
+    }
+
+    pub(crate) fn audit_key(&self) -> AuditKey {
+        self.audit_key.clone()
     }
 
     /// Encrypt `plaintext` for the column `field` (the column name is bound in as associated

@@ -160,7 +160,7 @@ impl Store {
     /// (seen: the pupil list at 11 requests a second for Kent instead of thousands).
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
         match &self.pool {
-            crate::engine::Pool::Postgres(p) => {
+            crate::engine::Pool::Postgres(p, _) => {
                 sqlx::query(
                     "ANALYZE settings, pupils, enrolments, attendance, incidents, suspensions, exclusions, referrals, \
                      placements, timetable_steps, assessments, assessment_items, interventions, destinations",
@@ -168,7 +168,7 @@ impl Store {
                 .execute(p)
                 .await?;
             }
-            crate::engine::Pool::Sqlite(p, _) => {
+            crate::engine::Pool::Sqlite(p, ..) => {
                 sqlx::query("PRAGMA optimize").execute(p).await?;
             }
         }
@@ -744,7 +744,7 @@ impl Store {
     async fn stored_pupils(&self, tx: &mut Tx, hashes: &[Vec<u8>]) -> Result<Vec<StoredPupil>, StoreError> {
         const COLUMNS: &str = "id, upn_hash, upn_enc, legal_forename_enc, legal_surname_enc, preferred_forename_enc, \
              preferred_surname_enc, date_of_birth_enc, sex, fsm_eligible, sen, child_in_need, looked_after, ethnicity, la_number";
-        if let Tx::Postgres(t) = tx {
+        if let Tx::Postgres(t, _) = tx {
             // One round trip with an array, rather than a list of placeholders per 500 pupils.
             return Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM pupils WHERE upn_hash = ANY($1)"))
                 .bind(hashes)

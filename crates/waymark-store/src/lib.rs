@@ -22,7 +22,7 @@ pub mod settings;
 pub mod timpson;
 pub mod users;
 
-pub use audit::{AuditEntry, AuditVerification};
+pub use audit::{AuditEntry, AuditHead, AuditVerification};
 pub use crypto::Crypto;
 pub use error::StoreError;
 pub use import::{ImportContext, ImportCounts};
@@ -88,7 +88,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(unreachable)?;
-            Pool::Sqlite(pool, Default::default())
+            Pool::Sqlite(pool, Default::default(), Default::default())
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(invalid)?.disable_statement_logging();
             let pool = PgPoolOptions::new()
@@ -97,7 +97,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(unreachable)?;
-            Pool::Postgres(pool)
+            Pool::Postgres(pool, Default::default())
         } else {
             return Err(StoreError::Config(format!(
                 "the database URL must start with sqlite:// or postgres:// (found {:?})",
@@ -105,11 +105,13 @@ impl Store {
             )));
         };
         let migrated = match &pool {
-            Pool::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await,
-            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+            Pool::Sqlite(p, ..) => SQLITE_MIGRATIONS.run(p).await,
+            Pool::Postgres(p, _) => POSTGRES_MIGRATIONS.run(p).await,
         };
         migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
         let crypto = keyfile::load_or_create(&pool, key).await?;
+        pool.set_audit_key(crypto.audit_key());
+        audit::key_chain(&pool).await?;
         let audit = audit::AuditQueue::start(pool.clone());
         Ok(Store { pool, crypto, names: Default::default(), audit })
     }
@@ -117,7 +119,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(..) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Postgres(..) => Backend::Postgres,
         }
     }
 

@@ -162,6 +162,11 @@ impl Store {
         let mut tx = self.pool.begin_write().await?;
         let la = self.setting_la_in_scope(&mut tx, caller.role, enrolment.setting_id).await?;
         let (Some(la), true) = (la, self.pupil_visible(&mut tx, caller.role, enrolment.pupil_id).await?) else {
+            drop(tx);
+            // Audited like a refused view: asking to enrol a pupil one cannot see is a probe too.
+            let id = format!("pupil {} at setting {}", enrolment.pupil_id, enrolment.setting_id);
+            let event = Event { action: "enrolment.create_refused", object_type: "enrolment", object_id: id };
+            self.audit_alone(caller, event).await?;
             return Err(StoreError::NotFound);
         };
         let id = insert_enrolment(&mut tx, enrolment, la).await?;
@@ -277,10 +282,24 @@ impl Store {
     /// One pupil's record and enrolments, if within the caller's scope. The view is audited
     /// before the record is returned.
     pub async fn get_pupil(&self, caller: &Caller, id: i64) -> Result<(Pupil, Vec<Enrolment>), StoreError> {
-        let found = self.pupil_and_enrolments(caller.role, id).await?;
+        let found = self.pupil_for_view(caller, id).await?;
         self.audit_alone(caller, Event { action: "pupil.view", object_type: "pupil", object_id: id.to_string() })
             .await?;
         Ok(found)
+    }
+
+    /// A pupil and their enrolments for a view by `caller`. A refusal (out of scope or no such
+    /// pupil, which look the same to the caller) is audited as `pupil.view_refused` with the id
+    /// asked for, so probing for records leaves a trace; a successful view is audited by the caller.
+    pub(crate) async fn pupil_for_view(&self, caller: &Caller, id: i64) -> Result<(Pupil, Vec<Enrolment>), StoreError> {
+        match self.pupil_and_enrolments(caller.role, id).await {
+            Err(StoreError::NotFound) => {
+                let event = Event { action: "pupil.view_refused", object_type: "pupil", object_id: id.to_string() };
+                self.audit_alone(caller, event).await?;
+                Err(StoreError::NotFound)
+            }
+            found => found,
+        }
     }
 
     /// A pupil and their enrolments, if within the role's scope (not audited: callers audit).

@@ -166,7 +166,7 @@ macro_rules! fetch_all {
 impl Store {
     /// One pupil's whole file as the caller may see it; the view is audited once.
     pub async fn pupil_file(&self, caller: &Caller, id: i64) -> Result<PupilFile, StoreError> {
-        let (pupil, enrolments) = self.pupil_and_enrolments(caller.role, id).await?;
+        let (pupil, enrolments) = self.pupil_for_view(caller, id).await?;
         let records = self.records_of(caller.role, id).await?;
         self.audit_alone(caller, Event { action: "pupil.view", object_type: "pupil", object_id: id.to_string() })
             .await?;
