@@ -25,7 +25,8 @@ enum Command {
     /// Serve the web application.
     ///
     /// Opens (creating if needed) the database, runs its migrations, loads the encryption key and
-    /// serves on --bind until Ctrl-C.
+    /// serves on --bind until Ctrl-C. The key's location must be given: --key-file (or
+    /// WAYMARK_KEY_FILE), or the key itself in WAYMARK_KEY.
     Serve {
         #[command(flatten)]
         store: StoreArgs,
@@ -122,7 +123,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { store, bind, secure_cookies, establishments } => {
-            let store = store.open().await?;
+            let store = store.open_for_serve().await?;
             let config = waymark_web::WebConfig {
                 secure_cookies: secure_cookies.resolve(bind),
                 establishments: config::establishments(establishments)?,
