@@ -706,15 +706,15 @@ impl Store {
     }
 
     fn pupil_row(&self, p: &NewPupil, hash: Vec<u8>, la: i64, seq: i64) -> Vec<Val> {
-        let c = &self.crypto;
+        let sealed = crate::pupils::seal_identity(&self.crypto, p, &hash);
         vec![
             Val::Bytes(hash),
-            Val::Bytes(c.encrypt_str("upn", p.upn.as_str())),
-            Val::Bytes(c.encrypt_str("legal_forename", p.legal_forename.trim())),
-            Val::Bytes(c.encrypt_str("legal_surname", p.legal_surname.trim())),
-            p.preferred_forename.as_deref().map(|v| Val::Bytes(c.encrypt_str("preferred_forename", v.trim()))).into(),
-            p.preferred_surname.as_deref().map(|v| Val::Bytes(c.encrypt_str("preferred_surname", v.trim()))).into(),
-            Val::Bytes(c.encrypt_str("date_of_birth", &p.date_of_birth.to_string())),
+            Val::Bytes(sealed.upn),
+            Val::Bytes(sealed.legal_forename),
+            Val::Bytes(sealed.legal_surname),
+            sealed.preferred_forename.map(Val::Bytes).into(),
+            sealed.preferred_surname.map(Val::Bytes).into(),
+            Val::Bytes(sealed.date_of_birth),
             p.sex.code().into(),
             p.fsm_eligible.into(),
             p.sen.code().into(),

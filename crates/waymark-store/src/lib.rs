@@ -71,8 +71,9 @@ impl Store {
         let invalid = |e: sqlx::Error| StoreError::Config(format!("the database URL is not valid: {e}"));
         let unreachable = |e: sqlx::Error| StoreError::Unreachable(describe_connect_error(url, &e));
         let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(invalid)?
+            let options = SqliteConnectOptions::from_str(url).map_err(invalid)?;
+            create_owner_only(options.get_filename())?;
+            let options = options
                 .create_if_missing(true)
                 // WAL lets readers run beside the one writer; writers queue on the busy timeout.
                 .journal_mode(SqliteJournalMode::Wal)
@@ -109,9 +110,13 @@ impl Store {
             Pool::Postgres(p, _) => POSTGRES_MIGRATIONS.run(p).await,
         };
         migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
-        let crypto = keyfile::load_or_create(&pool, key).await?;
+        let loaded = keyfile::load_or_create(&pool, key).await?;
+        let crypto = loaded.crypto;
         pool.set_audit_key(crypto.audit_key());
         audit::key_chain(&pool).await?;
+        if loaded.bind_rows {
+            keyfile::bind_identifiers_to_rows(&pool, &crypto).await?;
+        }
         let audit = audit::AuditQueue::start(pool.clone());
         Ok(Store { pool, crypto, names: Default::default(), audit })
     }
@@ -132,6 +137,42 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_pool!(&self.pool, p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+}
+
+/// Create a new SQLite database file readable and writable by its owner only (mode 0600), before
+/// SQLite opens it: SQLite gives the `-wal` and `-shm` files it makes the database file's mode, so
+/// they are owner-only too. An existing file is left as it is, with a warning if others can read it.
+fn create_owner_only(path: &std::path::Path) -> Result<(), StoreError> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                if let Ok(meta) = std::fs::metadata(path) {
+                    if meta.permissions().mode() & 0o077 != 0 {
+                        tracing::warn!(
+                            "the database file {} can be read by users other than its owner; it holds pupil data \
+                             (chmod 600 it, and its -wal and -shm files)",
+                            path.display()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(StoreError::Unreachable(format!("could not create the database file {}: {e}", path.display()))),
     }
 }
 

@@ -103,6 +103,43 @@ impl Store {
         Ok(crate::engine::on_pool!(&self.pool, p => sqlx::query(sql).execute(p).await?.rows_affected()))
     }
 
+    /// Rewrite every pupil's identifiers in format 1 (bound to their column only) and the key
+    /// check to match: the database as it was before identifiers were bound to their rows.
+    pub async fn make_identifiers_unbound(&self) -> Result<(), crate::StoreError> {
+        use crate::crypto::PupilField;
+        for field in PupilField::ALL {
+            let col = field.column();
+            let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = crate::engine::on_pool!(&self.pool, p => {
+                sqlx::query_as(&format!("SELECT id, upn_hash, {col} FROM pupils")).fetch_all(p).await
+            })?;
+            for (id, upn_hash, value) in rows {
+                let Some(value) = value else { continue };
+                let text = self.crypto.open_pupil(field, &upn_hash, id, &value)?;
+                let old = self.crypto.encrypt(field.legacy_label(), text.as_bytes());
+                crate::engine::on_pool!(&self.pool, p => {
+                    sqlx::query(&format!("UPDATE pupils SET {col} = $1 WHERE id = $2")).bind(old).bind(id).execute(p).await.map(|r| r.rows_affected())
+                })?;
+            }
+        }
+        let check = self.crypto.encrypt("key_check", crate::keyfile::CHECK_PLAINTEXT);
+        crate::engine::on_pool!(&self.pool, p => {
+            sqlx::query("UPDATE meta SET value = $1 WHERE key = 'key_check'").bind(check).execute(p).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// The format byte of every stored pupil identifier.
+    pub async fn pupil_ciphertext_formats(&self) -> Result<Vec<u8>, sqlx::Error> {
+        let mut formats = Vec::new();
+        for field in crate::crypto::PupilField::ALL {
+            let values: Vec<Option<Vec<u8>>> = crate::engine::on_pool!(&self.pool, p => {
+                sqlx::query_scalar(&format!("SELECT {} FROM pupils", field.column())).fetch_all(p).await
+            })?;
+            formats.extend(values.into_iter().flatten().map(|v| v[0]));
+        }
+        Ok(formats)
+    }
+
     /// Every pupil row as text (PostgreSQL), for tests that look for plaintext.
     pub async fn raw_pupil_rows_as_text(&self) -> Result<Vec<String>, sqlx::Error> {
         crate::engine::on_pool!(&self.pool, p => {
