@@ -230,8 +230,12 @@ async fn append_all(tx: &mut Tx, pending: &[Pending]) -> Result<(), StoreError> 
 pub(crate) async fn key_chain(pool: &Pool) -> Result<(), StoreError> {
     let mut tx = pool.begin_write().await?;
     let key = tx.audit_key().clone();
+    // A no-op update takes the head row's lock, so servers starting together on one PostgreSQL
+    // re-anchor once: the second waits, then sees the chain keyed.
     let head: HeadRow = on_tx!(&mut tx, c => {
-        sqlx::query_as(&format!("SELECT {HEAD_COLUMNS} FROM audit_head WHERE id = 1")).fetch_one(&mut *c).await
+        sqlx::query_as(&format!("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING {HEAD_COLUMNS}"))
+            .fetch_one(&mut *c)
+            .await
     })?;
     if head.keyed_from.is_some() || !head.head_tag.is_empty() {
         return Ok(());

@@ -116,6 +116,14 @@ struct UnboundRow {
 pub(crate) async fn bind_identifiers_to_rows(pool: &Pool, crypto: &Crypto) -> Result<(), StoreError> {
     let started = std::time::Instant::now();
     let mut tx = pool.begin_write().await?;
+    // Lock the key check and read it again: another server starting at the same time on one
+    // PostgreSQL may have bound the identifiers while this one waited.
+    let check: Vec<u8> = on_tx!(&mut tx, c => {
+        sqlx::query_scalar("UPDATE meta SET value = value WHERE key = 'key_check' RETURNING value").fetch_one(&mut *c).await
+    })?;
+    if crypto.decrypt("key_check", &check)? == CHECK_ROWS_BOUND {
+        return Ok(());
+    }
     let (mut after, mut count) = (0i64, 0u64);
     loop {
         let rows: Vec<UnboundRow> = on_tx!(&mut tx, c => {
