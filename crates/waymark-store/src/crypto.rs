@@ -30,6 +30,7 @@ pub(crate) enum PupilField {
 }
 
 impl PupilField {
+    #[cfg(feature = "testing")]
     pub const ALL: [PupilField; 6] = [
         PupilField::Upn,
         PupilField::LegalForename,
