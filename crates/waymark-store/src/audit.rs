@@ -96,8 +96,12 @@ fn legacy_hash(e: &AuditEntry) -> String {
 /// The head row's tag: binds the last sequence number, its hash and where keying starts, so none
 /// of them can be changed (to hide a truncation, or to treat keyed entries as unkeyed).
 fn head_tag(key: &AuditKey, seq: i64, last_hash: &str, keyed_from: Option<i64>) -> String {
+    key.mac(&head_fields(seq, last_hash, keyed_from).each_ref().map(|f| f.as_bytes()))
+}
+
+fn head_fields(seq: i64, last_hash: &str, keyed_from: Option<i64>) -> [String; 4] {
     let keyed = keyed_from.map(|k| k.to_string()).unwrap_or_default();
-    key.mac(&[b"waymark audit head", seq.to_string().as_bytes(), last_hash.as_bytes(), keyed.as_bytes()])
+    ["waymark audit head".to_string(), seq.to_string(), last_hash.to_string(), keyed]
 }
 
 /// The head row as stored.
@@ -111,9 +115,8 @@ struct HeadRow {
 
 impl HeadRow {
     fn tag_ok(&self, key: &AuditKey) -> bool {
-        // Compared as MACs in hex; a forger learns nothing useful from timing here, since
-        // the stored tag is already readable by anyone who can read the row.
-        self.keyed_from.is_some() && self.head_tag == head_tag(key, self.seq, &self.last_hash, self.keyed_from)
+        let fields = head_fields(self.seq, &self.last_hash, self.keyed_from);
+        self.keyed_from.is_some() && key.verify(&fields.each_ref().map(|f| f.as_bytes()), &self.head_tag)
     }
 }
 

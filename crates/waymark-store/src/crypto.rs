@@ -101,6 +101,15 @@ impl AuditKey {
         }
         hex::encode(mac.finalize().into_bytes())
     }
+
+    /// Whether `expected` (hex) is the MAC of the fields, compared in constant time: the head
+    /// row's check runs on every append, whose outcome someone who can write to the database
+    /// could observe, so the comparison must not reveal how much of a guess was right.
+    pub fn verify(&self, fields: &[&[u8]], expected: &str) -> bool {
+        let actual = self.mac(fields);
+        actual.len() == expected.len()
+            && actual.bytes().zip(expected.bytes()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
+    }
 }
 
 impl Crypto {
