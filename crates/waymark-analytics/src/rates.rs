@@ -60,11 +60,9 @@ mod tests {
 
     #[test]
     fn wilson_matches_the_reference_vectors() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/vectors/wilson95.csv");
-        let Ok(text) = std::fs::read_to_string(path) else {
-            eprintln!("vectors not found at {path}: skipped");
-            return;
-        };
+        // Skipped without `../shared`, unless WAYMARK_REQUIRE_SHARED=1 (as in CI).
+        let Some(path) = waymark_testkit::shared_path("reference/vectors/wilson95.csv") else { return };
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut checked = 0;
         for line in text.lines().skip(1) {
             let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();

@@ -3,21 +3,11 @@
 //! without `../shared`) these tests say so and check nothing.
 
 use chrono::NaiveDate;
-use std::path::PathBuf;
 use waymark_domain::{AcademicYear, Term, Upn, YearGroup};
 
 fn vectors(name: &str) -> Option<Vec<Vec<String>>> {
-    let dir = std::env::var_os("WAYMARK_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let path = dir.join("reference/vectors").join(name);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(_) => {
-            eprintln!("vectors not found at {}: skipped", path.display());
-            return None;
-        }
-    };
+    let path = waymark_testkit::shared_path(&format!("reference/vectors/{name}"))?;
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     Some(text.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').map(str::to_string).collect()).collect())
 }
 

@@ -6,15 +6,11 @@ use waymark_opendata::boundaries::{
     build_all, project, shapefile, viewbox, BoundaryError, BoundarySet, BoundaryVintage, SUPERSEDED_ONS_CODES,
 };
 
-/// `../shared/data` from the repository root, if this machine has it.
+/// `../shared/data` from the repository root: `None` (skipped) on a machine without it, a failure
+/// instead when `WAYMARK_REQUIRE_SHARED=1`.
 fn raw_data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found (the raw boundary files live in ../shared/data)", dir.display());
-        None
-    }
+    let boundaries = waymark_testkit::shared_path("data/la-boundaries-ctyua-buc")?;
+    Some(boundaries.parent().expect("a folder inside data").to_path_buf())
 }
 
 /// A fresh scratch directory under the system temp dir, unique to this test and process.

@@ -19,6 +19,7 @@ pub mod pupils;
 pub mod records;
 pub mod scope;
 pub mod settings;
+pub mod signin;
 pub mod timpson;
 pub mod users;
 
@@ -30,6 +31,7 @@ pub use keyfile::KeySource;
 pub use pupils::{PupilPage, PupilSummary};
 pub use records::{PupilFile, PupilRecords};
 pub use scope::{Caller, Role};
+pub use signin::PasswordPolicy;
 pub use timpson::{Recommendation, TimpsonChange, TimpsonProgress, TimpsonStatus, TimpsonUpdate};
 pub use users::{NewUser, SessionInfo, SignInOutcome, User};
 
@@ -56,6 +58,8 @@ pub struct Store {
     names: std::sync::Arc<names::NameIndex>,
     /// The writer that audits views in groups.
     audit: audit::AuditQueue,
+    /// Password hashing, its limits and its concurrency cap.
+    signin: std::sync::Arc<signin::SignInGuard>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -118,7 +122,13 @@ impl Store {
             keyfile::bind_identifiers_to_rows(&pool, &crypto).await?;
         }
         let audit = audit::AuditQueue::start(pool.clone());
-        Ok(Store { pool, crypto, names: Default::default(), audit })
+        Ok(Store {
+            pool,
+            crypto,
+            names: Default::default(),
+            audit,
+            signin: signin::SignInGuard::new(Default::default()),
+        })
     }
 
     pub fn backend(&self) -> Backend {

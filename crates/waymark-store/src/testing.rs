@@ -2,15 +2,45 @@
 //! own (so tests run in parallel without seeing each other's rows).
 //!
 //! PostgreSQL is found at `WAYMARK_TEST_POSTGRES_URL`, else at
-//! `postgres://postgres@127.0.0.1:5432/test`. If that variable is set, PostgreSQL must answer
-//! (the tests fail otherwise); if it is not set and nothing answers, PostgreSQL tests are
-//! skipped with a message.
+//! `postgres://postgres@127.0.0.1:5432/test`. The one rule for every PostgreSQL test: if that
+//! variable is set, or `WAYMARK_REQUIRE_POSTGRES=1` (as `.ci/run` sets), PostgreSQL must answer
+//! and the test fails otherwise; if neither is set and nothing answers, the test is skipped
+//! with a message.
 
 use crate::{KeySource, Store};
 use rand::Rng;
 use sqlx::Connection;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The variable that turns an unreachable PostgreSQL into a test failure.
+pub const REQUIRE_POSTGRES: &str = "WAYMARK_REQUIRE_POSTGRES";
+
+/// Where the PostgreSQL tests connect, and whether they must: `(url, required)`.
+pub fn postgres_target() -> (String, bool) {
+    target_from(std::env::var("WAYMARK_TEST_POSTGRES_URL").ok(), waymark_testkit::required(REQUIRE_POSTGRES))
+}
+
+/// The rule, apart from the environment: a URL given is a URL that must answer.
+fn target_from(url: Option<String>, require: bool) -> (String, bool) {
+    let required = url.is_some() || require;
+    (url.unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_string()), required)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_is_required_when_named_or_asked_for() {
+        let default = DEFAULT_POSTGRES_URL.to_string();
+        assert_eq!(target_from(None, false), (default.clone(), false));
+        assert_eq!(target_from(None, true), (default, true));
+        let given = "postgres://ci@db:5432/t".to_string();
+        assert_eq!(target_from(Some(given.clone()), false), (given.clone(), true));
+        assert_eq!(target_from(Some(given.clone()), true), (given, true));
+    }
+}
 
 /// A store made for one test, and what is needed to find and remove it afterwards.
 pub struct TestDb {
@@ -35,17 +65,22 @@ impl TestDb {
     }
 
     /// A store in a new PostgreSQL schema, or `None` (with a message) if PostgreSQL is not
-    /// reachable and `WAYMARK_TEST_POSTGRES_URL` is not set.
+    /// reachable and not required (see [`postgres_target`]); a panic if it is required.
     pub async fn postgres() -> Option<TestDb> {
-        let required = std::env::var("WAYMARK_TEST_POSTGRES_URL").ok();
-        let base = required.clone().unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_string());
+        let (base, required) = postgres_target();
         let mut admin = match sqlx::PgConnection::connect(&base).await {
             Ok(c) => c,
-            Err(e) if required.is_none() => {
-                eprintln!("PostgreSQL not reachable at {base} ({e}): PostgreSQL test skipped");
+            Err(e) if !required => {
+                eprintln!(
+                    "PostgreSQL not reachable at {base} ({e}): PostgreSQL test skipped \
+                     (set {REQUIRE_POSTGRES}=1 to make this a failure)"
+                );
                 return None;
             }
-            Err(e) => panic!("WAYMARK_TEST_POSTGRES_URL is set but PostgreSQL did not answer: {e}"),
+            Err(e) => panic!(
+                "PostgreSQL is required (WAYMARK_TEST_POSTGRES_URL or {REQUIRE_POSTGRES}=1 is set) \
+                 but did not answer at {base}: {e}"
+            ),
         };
         let schema = format!("wm_test_{:016x}", rand::thread_rng().gen::<u64>());
         sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut admin).await.expect("create schema");
@@ -140,11 +175,70 @@ impl Store {
         Ok(formats)
     }
 
-    /// Every pupil row as text (PostgreSQL), for tests that look for plaintext.
-    pub async fn raw_pupil_rows_as_text(&self) -> Result<Vec<String>, sqlx::Error> {
-        crate::engine::on_pool!(&self.pool, p => {
-            sqlx::query_scalar("SELECT CAST(row_to_json(p) AS TEXT) FROM pupils p").fetch_all(p).await
-        })
+    /// Every stored cell that could hold text, as raw bytes, with its table and column: every
+    /// column of every table on SQLite (its types are dynamic), every text, character, JSON and
+    /// bytea column of every table in the schema on PostgreSQL. For tests that look for plaintext.
+    pub async fn raw_text_cells(&self) -> Result<Vec<RawCell>, sqlx::Error> {
+        use sqlx::Row;
+        let mut cells = Vec::new();
+        match &self.pool {
+            crate::engine::Pool::Sqlite(p, ..) => {
+                let columns: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid",
+                )
+                .fetch_all(p)
+                .await?;
+                for (table, column) in columns {
+                    let sql =
+                        format!("SELECT CAST(\"{column}\" AS BLOB) FROM \"{table}\" WHERE \"{column}\" IS NOT NULL");
+                    for row in sqlx::query(&sql).fetch_all(p).await? {
+                        cells.push(RawCell { table: table.clone(), column: column.clone(), bytes: row.get(0) });
+                    }
+                }
+            }
+            crate::engine::Pool::Postgres(p, _) => {
+                let columns: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT c.table_name::text, c.column_name::text, c.data_type::text \
+                     FROM information_schema.columns c JOIN information_schema.tables t \
+                       ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+                     WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+                       AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea') \
+                     ORDER BY c.table_name, c.ordinal_position",
+                )
+                .fetch_all(p)
+                .await?;
+                for (table, column, kind) in columns {
+                    // bytea as its bytes (a cast to text would show hex and hide plaintext).
+                    let value = if kind == "bytea" {
+                        format!("\"{column}\"")
+                    } else {
+                        format!("convert_to(CAST(\"{column}\" AS TEXT), 'UTF8')")
+                    };
+                    let sql = format!("SELECT {value} FROM \"{table}\" WHERE \"{column}\" IS NOT NULL");
+                    for row in sqlx::query(&sql).fetch_all(p).await? {
+                        cells.push(RawCell { table: table.clone(), column: column.clone(), bytes: row.get(0) });
+                    }
+                }
+            }
+        }
+        Ok(cells)
+    }
+}
+
+/// One stored value, as [`Store::raw_text_cells`] reads it.
+#[derive(Debug, Clone)]
+pub struct RawCell {
+    pub table: String,
+    pub column: String,
+    pub bytes: Vec<u8>,
+}
+
+impl RawCell {
+    /// Whether `needle` occurs in the value, ignoring ASCII case.
+    pub fn contains(&self, needle: &str) -> bool {
+        let n = needle.as_bytes();
+        !n.is_empty() && self.bytes.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
     }
 }
 

@@ -1,19 +1,16 @@
-//! Accounts: argon2id password hashes, sessions held in the store, and sign-in rate limiting.
+//! Accounts and sessions held in the store. Signing in (password checks and their limits) is in
+//! `signin`.
 
 use crate::audit::{self, Event};
 use crate::engine::{on_pool, on_tx};
 use crate::{now_unix, Caller, Role, Store, StoreError};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use waymark_domain::ValidationErrors;
 
 /// How long a session lasts.
 pub const SESSION_SECONDS: i64 = 8 * 60 * 60;
-/// Failed sign-ins allowed for one email address within [`LOCKOUT_WINDOW_SECONDS`].
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCKOUT_WINDOW_SECONDS: i64 = 15 * 60;
+pub use crate::signin::{LOCKOUT_WINDOW_SECONDS, MAX_CLIENT_FAILURES, MAX_FAILURES};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -55,44 +52,27 @@ pub enum SignInOutcome {
     Locked {
         minutes: i64,
     },
+    /// Every password-check slot stayed busy (a burst of sign-ins): try again shortly.
+    Busy,
 }
 
-fn normalise_email(email: &str) -> String {
+pub(crate) fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn sha256(text: &str) -> Vec<u8> {
+pub(crate) fn sha256(text: &str) -> Vec<u8> {
     Sha256::digest(text.as_bytes()).to_vec()
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-/// A hash to verify against when the email is unknown, so a wrong email costs the same time as
-/// a wrong password and does not reveal which accounts exist.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("not a real password").expect("hashing works"))
-}
-
-fn hash_password(password: &str) -> Result<String, StoreError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
-
 /// A user as stored, with whatever extra columns a query adds (`None` where it adds none).
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     email: String,
     display_name: String,
@@ -100,7 +80,7 @@ struct UserRow {
     scope_la: Option<i64>,
     scope_id: Option<i64>,
     #[sqlx(default)]
-    password_hash: Option<String>,
+    pub(crate) password_hash: Option<String>,
     #[sqlx(default)]
     csrf_token: Option<String>,
     #[sqlx(default)]
@@ -108,7 +88,7 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn user(&self) -> Result<User, StoreError> {
+    pub(crate) fn user(&self) -> Result<User, StoreError> {
         Ok(User {
             id: self.id,
             email: self.email.clone(),
@@ -120,7 +100,7 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.scope_la, u.scope_id";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.scope_la, u.scope_id";
 
 impl Store {
     /// Create an account (administrators only). Passwords need at least 12 characters.
@@ -145,7 +125,8 @@ impl Store {
         }
         errors.into_result(())?;
         let password = new.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        let guard = self.signin.clone();
+        let hash = tokio::task::spawn_blocking(move || guard.hash(&password))
             .await
             .map_err(|e| StoreError::Config(e.to_string()))??;
         let (role, la, scope_id) = new.role.to_columns();
@@ -175,87 +156,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(User { id, email, display_name: new.display_name.trim().to_string(), role: new.role, scope_name: None })
-    }
-
-    /// Check a password and, if right, open a session. After [`MAX_FAILURES`] failures for one
-    /// email within the window, refuse until the window has passed.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignInOutcome, StoreError> {
-        let email = normalise_email(email);
-        let email_hash = sha256(&email);
-        let since = now_unix() - LOCKOUT_WINDOW_SECONDS;
-        let (count, oldest): (i64, Option<i64>) = on_pool!(&self.pool, p => {
-            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_hash = $1 AND at > $2")
-                .bind(&email_hash)
-                .bind(since)
-                .fetch_one(p)
-                .await
-        })?;
-        if count >= MAX_FAILURES {
-            let wait = oldest.unwrap_or(since) + LOCKOUT_WINDOW_SECONDS - now_unix();
-            return Ok(SignInOutcome::Locked { minutes: (wait + 59) / 60 });
-        }
-        let row: Option<UserRow> = on_pool!(&self.pool, p => {
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1"))
-                .bind(&email)
-                .fetch_optional(p)
-                .await
-        })?;
-        let stored_hash: String =
-            row.as_ref().and_then(|r| r.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
-        let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &stored_hash))
-            .await
-            .map_err(|e| StoreError::Config(e.to_string()))?;
-        let user = match (ok, row) {
-            (true, Some(row)) => row.user()?,
-            _ => {
-                let mut tx = self.pool.begin_write().await?;
-                on_tx!(&mut tx, c => {
-                    sqlx::query("INSERT INTO login_failures (email_hash, at) VALUES ($1, $2)")
-                        .bind(&email_hash)
-                        .bind(now_unix())
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected())
-                })?;
-                let anon = Caller { user_id: None, actor: "anonymous".into(), role: Role::Public };
-                audit::append(
-                    &mut tx,
-                    &anon,
-                    Event { action: "user.sign_in_failed", object_type: "user", object_id: "-".into() },
-                )
-                .await?;
-                tx.commit().await?;
-                return Ok(SignInOutcome::WrongCredentials);
-            }
-        };
-        let token = random_token();
-        let csrf_token = random_token();
-        let now = now_unix();
-        let mut tx = self.pool.begin_write().await?;
-        on_tx!(&mut tx, c => {
-            sqlx::query("DELETE FROM login_failures WHERE email_hash = $1").bind(&email_hash).execute(&mut *c).await?;
-            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *c).await?;
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(sha256(&token))
-            .bind(user.id)
-            .bind(&csrf_token)
-            .bind(now)
-            .bind(now + SESSION_SECONDS)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        audit::append(
-            &mut tx,
-            &user.caller(),
-            Event { action: "user.sign_in", object_type: "user", object_id: user.id.to_string() },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(SignInOutcome::SignedIn(SessionInfo { token, csrf_token, user }))
     }
 
     /// The live session for a bearer token, if any. Only the token's hash is stored.

@@ -114,7 +114,7 @@ async fn postgres_schema(url: &str) -> (Columns, PrimaryKeys, Indexes) {
 async fn migrations_describe_the_same_schema() {
     let lite = TestDb::sqlite().await;
     let Some(pg) = TestDb::postgres().await else {
-        // TestDb::postgres panics instead when WAYMARK_TEST_POSTGRES_URL is set, as in CI.
+        // TestDb::postgres panics instead when PostgreSQL is required, as in CI.
         return;
     };
     let (lite_cols, lite_keys, lite_idx) = sqlite_schema(lite.sqlite_path.as_ref().unwrap()).await;

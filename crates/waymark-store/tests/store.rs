@@ -87,28 +87,37 @@ async fn no_plaintext(db: &TestDb) {
     let id = db.store.create_pupil(&op, &pupil, &first, today()).await.unwrap();
     let (back, _) = db.store.get_pupil(&op, id).await.unwrap();
     assert_eq!(back.record, pupil, "round trip through encryption");
-    let secrets = ["Zephyrine", "Quillfeather", "Zeph", upn.as_str(), "2011-02-27", "Adeyemi"];
-    match &db.sqlite_path {
-        Some(path) => {
-            db.store.raw_execute("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
-            let mut bytes = std::fs::read(path).unwrap();
-            if let Ok(wal) = std::fs::read(path.with_extension("db-wal")) {
-                bytes.extend(wal);
-            }
-            assert!(bytes.len() > 4096);
-            for secret in secrets {
-                let found = bytes.windows(secret.len()).any(|w| w.eq_ignore_ascii_case(secret.as_bytes()));
-                assert!(!found, "{secret} found in plaintext in the SQLite file");
-            }
+    let mut secrets: Vec<String> =
+        ["Zephyrine", "Quillfeather", "Zeph", upn.as_str(), "2011-02-27"].map(String::from).to_vec();
+    secrets.extend(waymark_store::testing::WORLD_SURNAMES.map(String::from));
+    for other in world.all_pupils() {
+        secrets.push(db.store.get_pupil(&op, other).await.unwrap().0.record.upn.as_str().to_string());
+    }
+    // Every table and every column that can hold text, on both engines, listed from the
+    // database's own catalogue so a table added later is scanned too.
+    let cells = db.store.raw_text_cells().await.unwrap();
+    let tables: std::collections::BTreeSet<&str> = cells.iter().map(|c| c.table.as_str()).collect();
+    for expected in ["pupils", "enrolments", "settings", "audit_log"] {
+        assert!(tables.contains(expected), "{expected} was not scanned: {tables:?}");
+    }
+    // The scan sees plaintext where it is allowed: setting names are not secret.
+    assert!(cells.iter().any(|c| c.table == "settings" && c.contains("Ash Grove Academy")), "the scan reads text");
+    for cell in &cells {
+        for secret in &secrets {
+            assert!(!cell.contains(secret), "{secret} in plaintext in {}.{}", cell.table, cell.column);
         }
-        None => {
-            let rows = db.store.raw_pupil_rows_as_text().await.unwrap();
-            assert_eq!(rows.len(), 6);
-            for row in rows {
-                for secret in secrets {
-                    assert!(!row.to_lowercase().contains(&secret.to_lowercase()), "{secret} in plaintext in {row}");
-                }
-            }
+    }
+    if let Some(path) = &db.sqlite_path {
+        // And the file's bytes, free pages and write-ahead log included.
+        db.store.raw_execute("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+        let mut bytes = std::fs::read(path).unwrap();
+        if let Ok(wal) = std::fs::read(path.with_extension("db-wal")) {
+            bytes.extend(wal);
+        }
+        assert!(bytes.len() > 4096);
+        for secret in &secrets {
+            let found = bytes.windows(secret.len()).any(|w| w.eq_ignore_ascii_case(secret.as_bytes()));
+            assert!(!found, "{secret} found in plaintext in the SQLite file");
         }
     }
 }
@@ -160,7 +169,8 @@ async fn sign_in_and_lockout(db: &TestDb) {
         Err(StoreError::NotFound)
     ));
 
-    let SignInOutcome::SignedIn(session) = db.store.sign_in("lead@example.org", "correct horse battery").await.unwrap()
+    let SignInOutcome::SignedIn(session) =
+        db.store.sign_in("lead@example.org", "correct horse battery", None).await.unwrap()
     else {
         panic!("sign in")
     };
@@ -173,15 +183,15 @@ async fn sign_in_and_lockout(db: &TestDb) {
 
     for _ in 0..5 {
         assert!(matches!(
-            db.store.sign_in("lead@example.org", "wrong password!").await.unwrap(),
+            db.store.sign_in("lead@example.org", "wrong password!", None).await.unwrap(),
             SignInOutcome::WrongCredentials
         ));
     }
     assert!(matches!(
-        db.store.sign_in("nobody@example.org", "whatever").await.unwrap(),
+        db.store.sign_in("nobody@example.org", "whatever", None).await.unwrap(),
         SignInOutcome::WrongCredentials
     ));
-    match db.store.sign_in("lead@example.org", "correct horse battery").await.unwrap() {
+    match db.store.sign_in("lead@example.org", "correct horse battery", None).await.unwrap() {
         SignInOutcome::Locked { minutes } => assert!((1..=15).contains(&minutes)),
         other => panic!("expected a lockout, got {other:?}"),
     }

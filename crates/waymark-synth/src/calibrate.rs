@@ -21,6 +21,8 @@ pub struct CellCheck {
     pub phase: Phase,
     pub outcome: Outcome,
     pub headcount: u32,
+    /// Pupils generated in this LA and school type (the generator aims at `headcount` exactly).
+    pub generated_headcount: u64,
     /// The target rate per 100 pupils.
     pub published_rate: f64,
     /// Whether the rate is the LA's own or a regional or national fallback.
@@ -70,6 +72,36 @@ impl CalibrationReport {
         self.cells.iter().filter(|c| c.pass).count()
     }
 
+    /// Cells whose generated count falls outside their 99% interval.
+    pub fn failed(&self) -> usize {
+        self.cells.len() - self.passed()
+    }
+
+    /// How many cells may fall outside their 99% intervals by chance alone: the 99% upper bound
+    /// of Binomial(cells, 0.01). Each interval is central, so a well-calibrated cell falls
+    /// outside it with probability at most 1%.
+    pub fn allowed_failures(&self) -> u64 {
+        binomial_upper_bound(self.cells.len() as u64, CELL_MISS, VERDICT_LEVEL)
+    }
+
+    /// Whether no more cells fall outside their intervals than chance allows.
+    pub fn within_chance(&self) -> bool {
+        self.failed() as u64 <= self.allowed_failures()
+    }
+
+    /// The verdict in one sentence.
+    pub fn verdict(&self) -> String {
+        format!(
+            "{} of {} cells outside their 99% intervals; chance allows at most {} (the 99% bound of \
+             Binomial({}, 0.01)): {}",
+            self.failed(),
+            self.cells.len(),
+            self.allowed_failures(),
+            self.cells.len(),
+            if self.within_chance() { "calibrated" } else { "NOT CALIBRATED" }
+        )
+    }
+
     /// Cells whose target came from a fallback, as "LA phase measure: source".
     pub fn fallbacks(&self) -> Vec<String> {
         self.cells
@@ -94,6 +126,7 @@ impl CalibrationReport {
             self.cells.len(),
             self.fallbacks().len()
         );
+        let _ = writeln!(s, "{}", self.verdict());
         let _ =
             writeln!(s, "\nla  name  type  measure  headcount  rate%  source  expected  generated  99%-interval  pass");
         for c in self.cells.iter().filter(|c| all_cells || !c.pass) {
@@ -202,12 +235,19 @@ pub fn check(targets: &Targets, seed: u64) -> CalibrationReport {
 
 /// [`check`] with a model fitted elsewhere (on all LAs, when `targets` holds only some).
 pub fn check_with(model: &RiskModel, targets: &Targets, seed: u64) -> CalibrationReport {
-    let model = model.clone();
+    compare(model, targets, targets, seed)
+}
+
+/// Draw each LA from `drawn` and compare with `targets`. The same targets for both is the
+/// check; different ones (e.g. [`Targets::rates_times`]) make a deliberately miscalibrated
+/// generator, to show the check catches one.
+pub fn compare(model: &RiskModel, drawn: &Targets, targets: &Targets, seed: u64) -> CalibrationReport {
     let mut cells = Vec::new();
     let mut groups: BTreeMap<Group, Tally> = BTreeMap::new();
     let mut pupils = 0;
     for la in &targets.las {
-        let (_, d) = draw_la(la, &model, seed, targets.year.0);
+        let from = drawn.la(la.number).unwrap_or(la);
+        let (_, d) = draw_la(from, model, seed, targets.year.0);
         pupils += d.traits.len() as u64;
         let mut by_phase = [Tally::default(); 3];
         for (i, t) in d.traits.iter().enumerate() {
@@ -220,8 +260,11 @@ pub fn check_with(model: &RiskModel, targets: &Targets, seed: u64) -> Calibratio
             if p.headcount == 0 {
                 continue;
             }
+            let tally = &by_phase[p.phase.index()];
             for outcome in Outcome::ALL {
-                cells.push(cell_check(la, p, outcome, by_phase[p.phase.index()].get(outcome, false) as u64));
+                let mut cell = cell_check(la, p, outcome, tally.get(outcome, false) as u64);
+                cell.generated_headcount = tally.pupils as u64;
+                cells.push(cell);
             }
         }
     }
@@ -248,6 +291,7 @@ fn cell_check(la: &LaTarget, p: &crate::targets::PhaseTarget, outcome: Outcome, 
         phase: p.phase,
         outcome,
         headcount: p.headcount,
+        generated_headcount: 0,
         published_rate: rate.percent,
         source: rate.source,
         expected: p.expected(outcome),
@@ -314,6 +358,43 @@ fn ratio(outcome: Outcome, a: f64, n_a: f64, b: f64, n_b: f64) -> f64 {
     }
 }
 
+/// The chance that a well-calibrated cell falls outside its central 99% interval (at most).
+pub const CELL_MISS: f64 = 0.01;
+/// The confidence of the verdict on the number of cells outside their intervals.
+pub const VERDICT_LEVEL: f64 = 0.99;
+
+/// The smallest k with P(X ≤ k) ≥ `level` for X ~ Binomial(n, p), from the exact CDF.
+///
+/// The probabilities are summed in logarithms (each term from the last by the ratio
+/// (n − k)/(k + 1) · p/q), so n·p in the thousands does not underflow q^n.
+pub fn binomial_upper_bound(n: u64, p: f64, level: f64) -> u64 {
+    assert!((0.0..=1.0).contains(&p) && level > 0.0 && level < 1.0, "p = {p}, level = {level}");
+    if n == 0 || p == 0.0 {
+        return 0;
+    }
+    if p == 1.0 {
+        return n;
+    }
+    let (ln_p, ln_q) = (p.ln(), (-p).ln_1p());
+    let target = level.ln();
+    let mut ln_pmf = n as f64 * ln_q;
+    let mut ln_cdf = ln_pmf;
+    let mut k = 0;
+    // A relative margin of 1e-12 keeps rounding from deciding a CDF that equals the level.
+    while ln_cdf < target - 1e-12 && k < n {
+        ln_pmf += ((n - k) as f64 / (k + 1) as f64).ln() + ln_p - ln_q;
+        k += 1;
+        ln_cdf = log_add(ln_cdf, ln_pmf);
+    }
+    k
+}
+
+/// ln(e^a + e^b) without overflow or underflow.
+fn log_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    hi + (lo - hi).exp().ln_1p()
+}
+
 /// Central `level` interval of a binomial(n, p): exact for small means, normal with continuity
 /// correction otherwise.
 pub fn binomial_interval(n: u64, p: f64, level: f64) -> (u64, u64) {
@@ -377,6 +458,64 @@ fn normal_interval(mean: f64, sd: f64, level: f64, max: u64) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Against values from the exact CDF, computed with rational arithmetic (Python's
+    /// `fractions`): e.g. Binomial(100, 0.01) has P(X ≤ 3) = 0.98163 and P(X ≤ 4) = 0.99657.
+    /// (n, p, level, bound): P(X ≤ bound) ≥ level > P(X ≤ bound − 1).
+    const KNOWN: [(u64, f64, f64, u64); 8] = [
+        (9, 0.01, 0.99, 1),     // P(X ≤ 1) = 0.99656
+        (100, 0.01, 0.99, 4),   // P(X ≤ 4) = 0.99657
+        (270, 0.01, 0.99, 7),   // P(X ≤ 7) = 0.99368
+        (1000, 0.01, 0.99, 18), // P(X ≤ 18) = 0.99310
+        (1368, 0.01, 0.99, 23), // P(X ≤ 23) = 0.99308
+        (50, 0.1, 0.95, 9),     // P(X ≤ 9) = 0.97546
+        (20, 0.5, 0.99, 15),    // P(X ≤ 15) = 0.99409
+        (1000, 0.01, 0.5, 10),  // the median-ish: P(X ≤ 10) = 0.58304
+    ];
+
+    #[test]
+    fn binomial_upper_bound_matches_the_exact_cdf() {
+        for (n, p, level, bound) in KNOWN {
+            assert_eq!(binomial_upper_bound(n, p, level), bound, "Binomial({n}, {p}) at {level}");
+        }
+        assert_eq!(binomial_upper_bound(0, 0.01, 0.99), 0);
+        assert_eq!(binomial_upper_bound(10, 0.0, 0.99), 0);
+        assert_eq!(binomial_upper_bound(10, 1.0, 0.99), 10);
+        // n·p = 1,000: q^n is about 1e-437, below f64, but the bound is still found.
+        let big = binomial_upper_bound(100_000, 0.01, 0.99);
+        assert_eq!(big, 1074, "P(X ≤ 1074) = 0.99048 by the log-gamma sum");
+    }
+
+    #[test]
+    fn the_verdict_counts_failures_against_the_bound() {
+        let cell = |pass| CellCheck {
+            la: 857,
+            la_name: "Rutland".into(),
+            phase: Phase::Primary,
+            outcome: Outcome::Perm,
+            headcount: 100,
+            generated_headcount: 100,
+            published_rate: 1.0,
+            source: Source::La,
+            expected: 1.0,
+            generated: 1,
+            low: 0,
+            high: 4,
+            pass,
+        };
+        let report = |failed: usize| CalibrationReport {
+            year: waymark_domain::AcademicYear(2016),
+            characteristics_year: waymark_domain::AcademicYear(2015),
+            seed: 1,
+            pupils: 100,
+            cells: (0..100).map(|i| cell(i >= failed)).collect(),
+            odds: vec![],
+        };
+        // Binomial(100, 0.01): the 99% bound is 4.
+        assert!(report(4).within_chance() && report(0).within_chance());
+        assert!(!report(5).within_chance());
+        assert!(report(5).verdict().contains("5 of 100 cells") && report(5).verdict().contains("NOT CALIBRATED"));
+    }
 
     #[test]
     fn intervals_are_sensible() {

@@ -117,8 +117,22 @@ pub fn generate_england(
 
 /// The calibration check for a year: every LA (or only `las`, if not empty) at `scale`.
 pub fn check(year: AcademicYear, seed: u64, las: &[u16], scale: f64) -> Result<CalibrationReport, SynthError> {
+    check_miscalibrated(year, seed, las, scale, 1.0)
+}
+
+/// [`check`] of a generator deliberately miscalibrated: it draws from every published rate
+/// multiplied by `rate_factor` but is compared with the published figures. A factor of 1 is
+/// [`check`] itself.
+pub fn check_miscalibrated(
+    year: AcademicYear,
+    seed: u64,
+    las: &[u16],
+    scale: f64,
+    rate_factor: f64,
+) -> Result<CalibrationReport, SynthError> {
     let all = targets(year)?;
     let model = model::RiskModel::fit(&all);
-    let chosen = if las.is_empty() { all } else { all.only(las) };
-    Ok(calibrate::check_with(&model, &chosen.scaled(scale), seed))
+    let chosen = if las.is_empty() { all } else { all.only(las) }.scaled(scale);
+    let drawn = chosen.clone().rates_times(rate_factor);
+    Ok(calibrate::compare(&model, &drawn, &chosen, seed))
 }

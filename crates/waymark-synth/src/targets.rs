@@ -298,6 +298,17 @@ impl Targets {
         self
     }
 
+    /// Every LA's rates multiplied by `factor` (headcounts unchanged): targets a generator
+    /// should miss, for testing the calibration check.
+    pub fn rates_times(mut self, factor: f64) -> Targets {
+        for p in self.las.iter_mut().flat_map(|l| l.phases.iter_mut()) {
+            for rate in [&mut p.perm, &mut p.susp, &mut p.one_plus] {
+                rate.percent *= factor;
+            }
+        }
+        self
+    }
+
     /// Headcounts and school counts multiplied by `factor` (for quick runs; rates unchanged).
     pub fn scaled(mut self, factor: f64) -> Targets {
         for p in self.las.iter_mut().flat_map(|l| l.phases.iter_mut()) {

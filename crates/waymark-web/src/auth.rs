@@ -40,7 +40,11 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match MaybeSignedIn::from_request_parts(parts, state).await?.0 {
             Some(session) => Ok(SignedIn(session)),
-            None => Err(WebError::SignInRequired),
+            // Come back here after signing in (a page, not a form's target).
+            None => {
+                let back = (parts.method == axum::http::Method::GET).then(|| parts.uri.to_string());
+                Err(WebError::SignInRequired(back.and_then(|b| safe_next(&b))))
+            }
         }
     }
 }
@@ -81,5 +85,40 @@ pub fn check_csrf(session: &SessionInfo, submitted: &str) -> Result<(), WebError
         Ok(())
     } else {
         Err(WebError::BadCsrf)
+    }
+}
+
+/// `next` if it is a path on this site (so a sign-in link cannot send anyone elsewhere): one
+/// leading slash, no scheme or host, no backslashes or control characters, not too long.
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 2000
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+        && !next.starts_with("/sign-in");
+    ok.then(|| next.to_string())
+}
+
+/// The client's network address, for the per-address sign-in limit. Behind a reverse proxy on
+/// the same machine (the connection comes from loopback) the last `X-Forwarded-For` entry, the
+/// one that proxy added, is the client; from anywhere else only the connection's own address
+/// counts, so a client cannot name its own.
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = || {
+            let header = parts.headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
+            header.rsplit(',').next()?.trim().parse::<std::net::IpAddr>().ok()
+        };
+        Ok(ClientAddress(match peer {
+            Some(ip) if ip.is_loopback() => Some(forwarded().unwrap_or(ip).to_string()),
+            Some(ip) => Some(ip.to_string()),
+            None => None,
+        }))
     }
 }

@@ -11,8 +11,8 @@ use waymark_store::StoreError;
 pub enum WebError {
     /// Not found, or not within the caller's scope (indistinguishable on purpose).
     NotFound,
-    /// The request needs a signed-in user.
-    SignInRequired,
+    /// The request needs a signed-in user; the page to return to afterwards, if any.
+    SignInRequired(Option<String>),
     /// A form was posted without a valid CSRF token.
     BadCsrf,
     /// The request body was too large or malformed.
@@ -48,7 +48,13 @@ struct ErrorPage<'a> {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
-            WebError::SignInRequired => return Redirect::to("/sign-in").into_response(),
+            WebError::SignInRequired(next) => {
+                let to = match next {
+                    Some(next) => format!("/sign-in?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default()),
+                    None => "/sign-in".into(),
+                };
+                return Redirect::to(&to).into_response();
+            }
             WebError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "If you typed the web address, check it is correct. If you followed a link, the record may not exist or may not be one you can see."),
             WebError::BadCsrf => (StatusCode::FORBIDDEN, "Your form has expired", "For your security, forms can only be sent from a page you opened in this service. Go back, reload the page and try again."),
             WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "There is a problem with your request", why.as_str()),

@@ -13,10 +13,17 @@ mod format;
 mod pages;
 mod security;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use std::net::SocketAddr;
+use std::time::Duration;
+use tower::ServiceExt;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::timeout::TimeoutLayer;
 use waymark_store::Store;
 
 pub use error::WebError;
@@ -28,8 +35,11 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How the web app behaves, as chosen by the operator.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// Mark cookies `Secure` (sent over HTTPS only). Off only for plain-HTTP use on loopback.
+    /// Mark cookies `Secure` (sent over HTTPS only) and send HSTS. Off only for plain-HTTP use on
+    /// loopback.
     pub secure_cookies: bool,
+    /// How long slow or idle clients may hold a connection or a request.
+    pub timeouts: Timeouts,
     /// AP settings with locations, from an establishment register the operator loaded
     /// (`--establishments`), drawn as points on the public map.
     pub establishments: std::sync::Arc<Vec<waymark_opendata::gias::Establishment>>,
@@ -38,7 +48,30 @@ pub struct WebConfig {
 impl WebConfig {
     /// The defaults for local use: plain-HTTP cookies, no establishment register.
     pub fn local() -> WebConfig {
-        WebConfig { secure_cookies: false, establishments: Default::default() }
+        WebConfig { secure_cookies: false, timeouts: Timeouts::default(), establishments: Default::default() }
+    }
+}
+
+/// Limits on how long a client may take, so slow or idle clients cannot hold connections open.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// To send a request's headers, and to start the next request on a kept-alive connection
+    /// (hyper starts this timer whenever a connection waits for headers, so it is also the idle
+    /// limit).
+    pub header_read: Duration,
+    /// To send a request's body and get its response, on every route but the import upload.
+    pub request: Duration,
+    /// The same for the import upload (a large file over a school's connection).
+    pub upload: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            header_read: Duration::from_secs(10),
+            request: Duration::from_secs(60),
+            upload: Duration::from_secs(15 * 60),
+        }
     }
 }
 
@@ -105,15 +138,21 @@ pub fn route_table() -> Vec<(&'static str, Exposure)> {
 
 /// The whole application, ready to serve (tests call this and serve it on a random port).
 pub fn app(store: Store, config: WebConfig) -> Router {
+    let timeouts = config.timeouts;
     let state = AppState { store, config, pages: Default::default() };
     let mut router = Router::new();
     for (path, _, handler) in routes() {
-        router = router.route(path, handler);
+        let limit = if path == "/import" { timeouts.upload } else { timeouts.request };
+        router = router.route(path, handler.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limit)));
     }
     router
         .fallback(pages::home::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(security::reject_undecodable_paths))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        // Quality 4 (gzip and brotli alike): most of the saving of the highest levels at a
+        // fraction of their time, since pages are compressed on every response.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .with_state(state)
 }
 
@@ -125,6 +164,62 @@ pub async fn serve(store: Store, config: WebConfig, bind: SocketAddr) -> std::io
 
 /// Serve on a listener that is already bound (for tests and for printing the real port).
 pub async fn serve_on(listener: tokio::net::TcpListener, store: Store, config: WebConfig) -> std::io::Result<()> {
+    warm(&store);
+    let timeouts = config.timeouts;
+    serve_router(listener, app(store, config), timeouts, shutdown_signal()).await
+}
+
+/// Accept connections and serve `router` on each until `shutdown` resolves, then let in-flight
+/// requests finish. Written out (rather than `axum::serve`) to set hyper's header-read timer,
+/// which `axum::serve` leaves unset, and to hand each request its client's address.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    timeouts: Timeouts,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
+    builder.http2().timer(TokioTimer::new()).keep_alive_interval(timeouts.header_read);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection from {peer} ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    // In-flight requests get a little time to finish.
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(10)) => tracing::warn!("some connections did not close in time"),
+    }
+    Ok(())
+}
+
+/// Load what the first visitors would otherwise wait for.
+fn warm(store: &Store) {
     // Load the observatory's open data now rather than on the first visitor's request.
     tokio::task::spawn_blocking(|| {
         if let Err(e) = pages::explore::model::Explore::shared() {
@@ -138,7 +233,6 @@ pub async fn serve_on(listener: tokio::net::TcpListener, store: Store, config: W
             tracing::error!("building the pupil name index: {e}");
         }
     });
-    axum::serve(listener, app(store, config)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

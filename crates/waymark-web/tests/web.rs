@@ -13,7 +13,7 @@ async fn start(db: &TestDb) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(waymark_web::serve_router(listener, app, Default::default(), std::future::pending()));
     format!("http://{addr}")
 }
 
@@ -189,7 +189,8 @@ async fn every_route_every_role(db: &TestDb) {
     ] {
         let res = anon.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(res.headers()["location"], "/sign-in");
+        let back = format!("/sign-in?next={}", path.replace('/', "%2F"));
+        assert_eq!(res.headers()["location"], back.as_str(), "back to {path} after signing in");
     }
     // Every view was audited with the viewer's scope, and the chain holds.
     let log = db.store.list_audit(&Caller::system("test"), 1000, 0).await.unwrap();

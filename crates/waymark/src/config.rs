@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use waymark_store::{KeySource, Store};
+use waymark_store::{KeySource, PasswordPolicy, Store};
 
 #[derive(Args, Clone)]
 pub struct StoreArgs {
@@ -44,6 +44,37 @@ impl StoreArgs {
 
 fn key_from_env() -> Option<String> {
     std::env::var("WAYMARK_KEY").ok().filter(|v| !v.is_empty())
+}
+
+/// How passwords are hashed (argon2id) and how many may be checked at once. Hashes made with
+/// other parameters are rehashed at their user's next sign-in.
+#[derive(Args, Clone)]
+pub struct PasswordArgs {
+    /// Argon2id memory cost in KiB per password check.
+    #[arg(long, env = "WAYMARK_ARGON2_MEMORY_KIB", default_value_t = PasswordPolicy::default().memory_kib)]
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    #[arg(long, env = "WAYMARK_ARGON2_ITERATIONS", default_value_t = PasswordPolicy::default().iterations)]
+    pub argon2_iterations: u32,
+    /// Argon2id parallelism (lanes).
+    #[arg(long, env = "WAYMARK_ARGON2_PARALLELISM", default_value_t = PasswordPolicy::default().parallelism)]
+    pub argon2_parallelism: u32,
+    /// Password checks allowed at once (each holds the memory cost); others queue. Default: the
+    /// number of CPU cores.
+    #[arg(long, env = "WAYMARK_MAX_PASSWORD_CHECKS")]
+    pub max_password_checks: Option<usize>,
+}
+
+impl PasswordArgs {
+    pub fn policy(&self) -> PasswordPolicy {
+        let default = PasswordPolicy::default();
+        PasswordPolicy {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: self.argon2_parallelism,
+            max_concurrent_verifications: self.max_password_checks.unwrap_or(default.max_concurrent_verifications),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]

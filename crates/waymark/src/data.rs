@@ -47,6 +47,10 @@ enum SynthCommand {
         /// List every cell, not only the failures and the summary.
         #[arg(long)]
         all_cells: bool,
+        /// For testing the check: draw from every published rate times this factor, then
+        /// compare with the published figures (a deliberately miscalibrated generator).
+        #[arg(long, hide = true, default_value_t = 1.0)]
+        miscalibrate_rates: f64,
     },
 }
 
@@ -130,16 +134,28 @@ fn la_number(text: &str) -> Result<u16> {
     Ok(data()?.las.parse(text).with_context(|| format!("--la {text:?}"))?.number)
 }
 
+/// `waymark synth check`: print the report, and fail when more cells fall outside their 99%
+/// intervals than chance allows.
+fn synth_check(y: &str, seed: u64, la: &[String], all_cells: bool, rate_factor: f64) -> Result<()> {
+    if !(rate_factor.is_finite() && rate_factor > 0.0) {
+        bail!("--miscalibrate-rates must be a positive number, found {rate_factor}");
+    }
+    let las = la.iter().map(|l| la_number(l)).collect::<Result<Vec<_>>>()?;
+    eprintln!(
+        "Generating and checking {} for {y} (seed {seed})…",
+        if las.is_empty() { "every LA".to_string() } else { format!("{} LAs", las.len()) }
+    );
+    let report = waymark_synth::check_miscalibrated(year(y)?, seed, &las, 1.0, rate_factor)?;
+    print!("{}", report.to_text(all_cells));
+    if !report.within_chance() {
+        bail!("the synthetic data is not calibrated: {}", report.verdict());
+    }
+    Ok(())
+}
+
 pub fn synth(args: SynthArgs) -> Result<()> {
-    if let Some(SynthCommand::Check { year: y, seed, la, all_cells }) = args.check {
-        let las = la.iter().map(|l| la_number(l)).collect::<Result<Vec<_>>>()?;
-        eprintln!(
-            "Generating and checking {} for {y} (seed {seed})…",
-            if las.is_empty() { "every LA".to_string() } else { format!("{} LAs", las.len()) }
-        );
-        let report = waymark_synth::check(year(&y)?, seed, &las, 1.0)?;
-        print!("{}", report.to_text(all_cells));
-        return Ok(());
+    if let Some(SynthCommand::Check { year: y, seed, la, all_cells, miscalibrate_rates }) = args.check {
+        return synth_check(&y, seed, &la, all_cells, miscalibrate_rates);
     }
     let year = year(&args.year)?;
     let out = args.out.context("--out DIR is required: the folder to write the CSV files into")?;

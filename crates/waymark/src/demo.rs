@@ -84,14 +84,7 @@ async fn build(store: &Store, op: &Caller, data_dir: &Path, la: &str) -> Result<
         .map_err(|e| anyhow::anyhow!("the embedded open data would not load: {e}"))?;
     let la = data.las.parse(la).with_context(|| format!("--la {la:?}"))?.clone();
     let generated = data_dir.join("generated");
-    let _ = std::fs::remove_dir_all(&generated);
-    let options = waymark_synth::Options { seed: SEED, attendance: true, scale: 1.0 };
-    waymark_synth::generate(la.number, CALIBRATION_YEAR, options, &generated)?;
-    let mut set = read_set(&generated, &NothingKnown, &mut |_, _, _| {})
-        .map_err(|report| anyhow::anyhow!("the generated files did not pass the importer's checks:\n{report}"))?;
-    let today = chrono::Local::now().date_naive();
-    let last_complete = AcademicYear(AcademicYear::containing(today).0 - 1);
-    shift_set(&mut set, last_complete.0 - CALIBRATION_YEAR.0);
+    let (set, last_complete) = dated_set(la.number, &generated, chrono::Local::now().date_naive())?;
     let counts = store.import_records(op, &set, false, &mut |_| {}).await?;
     let _ = std::fs::remove_dir_all(&generated);
     println!(
@@ -103,6 +96,19 @@ async fn build(store: &Store, op: &Caller, data_dir: &Path, la: &str) -> Result<
     );
     let ids = store.setting_ids_by_key(op).await?;
     create_users(store, op, &set, &ids, &la).await
+}
+
+/// Generate the LA's files into `dir`, read them, and date them to the last academic year that
+/// is complete on `today`, so that nothing in the demo lies after today.
+fn dated_set(la_number: u16, dir: &Path, today: NaiveDate) -> Result<(FileSet, AcademicYear)> {
+    let _ = std::fs::remove_dir_all(dir);
+    let options = waymark_synth::Options { seed: SEED, attendance: true, scale: 1.0 };
+    waymark_synth::generate(la_number, CALIBRATION_YEAR, options, dir)?;
+    let mut set = read_set(dir, &NothingKnown, &mut |_, _, _| {})
+        .map_err(|report| anyhow::anyhow!("the generated files did not pass the importer's checks:\n{report}"))?;
+    let last_complete = AcademicYear(AcademicYear::containing(today).0 - 1);
+    shift_set(&mut set, last_complete.0 - CALIBRATION_YEAR.0);
+    Ok((set, last_complete))
 }
 
 /// Move a date forward by whole years (29 February becomes 28 February where needed).
@@ -170,29 +176,29 @@ async fn create_users(
     let trust = store.create_trust(op, "Demo Learning Trust", &trust_ids).await?;
     let trust_names: Vec<String> = secondaries.iter().map(|k| name_of(k)).collect();
     let users = [
-        ("admin", "admin@demo.waymark.test", "Alex Admin", Role::Admin, "everything".to_string()),
+        ("admin", "admin@demo.waymark.test", "Alex Morgan", Role::Admin, "everything".to_string()),
         (
             "la",
             "la@demo.waymark.test",
-            "Lola Inclusion (LA)",
+            "Lola Adebayo",
             Role::La(la.number),
             format!("{} ({:03}): every setting in the LA", la.name, la.number),
         ),
         (
             "trust",
             "trust@demo.waymark.test",
-            "Tomas Trust",
+            "Tomas Novak",
             Role::Trust(trust),
             format!("Demo Learning Trust: {}", trust_names.join(" and ")),
         ),
         (
             "setting",
             "setting@demo.waymark.test",
-            "Sam Setting",
+            "Sam Patel",
             Role::Setting(ids[&school_key]),
             format!("{} and its internal AP unit", name_of(&school_key)),
         ),
-        ("setting", "pru@demo.waymark.test", "Priya PRU", Role::Setting(ids[&pru.id]), pru.name.clone()),
+        ("setting", "pru@demo.waymark.test", "Priya Shah", Role::Setting(ids[&pru.id]), pru.name.clone()),
     ];
     let mut out = Vec::new();
     for (role, email, name, scope, sees) in users {
@@ -212,5 +218,46 @@ fn print_sign_ins(sign_ins: &[SignIn]) {
     println!("Sign in at /sign-in with any of these; the password for all is {PASSWORD}");
     for s in sign_ins {
         println!("  {:<9} {:<27} {}", s.role, s.email, s.sees);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every dated record in the demo is on or before the day it is built, on a day in term
+    /// and on a day in the summer holiday.
+    #[test]
+    fn nothing_in_the_demo_lies_after_today() {
+        let dir = tempfile::tempdir().unwrap();
+        let rutland = 857;
+        for today in [NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), NaiveDate::from_ymd_opt(2027, 8, 20).unwrap()] {
+            let (set, year) = dated_set(rutland, &dir.path().join("g"), today).unwrap();
+            let mut dates: Vec<(&str, NaiveDate)> = Vec::new();
+            for e in &set.enrolments {
+                dates.push(("enrolment start", e.start));
+                dates.extend(e.end.map(|d| ("enrolment end", d)));
+            }
+            dates.extend(set.incidents.iter().map(|r| ("incident", r.date)));
+            dates.extend(set.suspensions.iter().map(|r| ("suspension", r.start)));
+            dates.extend(set.exclusions.iter().map(|r| ("exclusion", r.start)));
+            dates.extend(set.referrals.iter().map(|r| ("referral", r.date)));
+            for p in &set.placements {
+                dates.push(("placement start", p.start));
+                dates.extend(p.end.map(|d| ("placement end", d)));
+            }
+            dates.extend(set.timetables.iter().map(|r| ("timetable step", r.from)));
+            dates.extend(set.assessments.iter().map(|r| ("assessment", r.date)));
+            for i in &set.interventions {
+                dates.push(("intervention start", i.start));
+                dates.extend(i.end.map(|d| ("intervention end", d)));
+            }
+            assert!(dates.len() > 1000, "the demo has records ({})", dates.len());
+            let late: Vec<_> = dates.iter().filter(|(_, d)| *d > today).take(5).collect();
+            assert!(late.is_empty(), "built on {today}, these lie after it: {late:?}");
+            assert!(year.last_day() <= today, "the demo year {year} has not ended on {today}");
+            assert!(set.attendance.iter().all(|a| a.year <= year));
+            assert!(set.destinations.iter().all(|d| d.ks4_year <= year));
+        }
     }
 }

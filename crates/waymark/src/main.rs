@@ -33,9 +33,14 @@ enum Command {
         /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "WAYMARK_BIND")]
         bind: SocketAddr,
-        /// Mark cookies Secure (HTTPS only). `auto` does so unless bound to a loopback address.
-        #[arg(long, value_enum, default_value_t = SecureCookies::Auto, env = "WAYMARK_SECURE_COOKIES")]
+        /// Mark cookies Secure (HTTPS only) and send HSTS. Waymark is meant to be served over
+        /// HTTPS, usually behind a TLS proxy on the same machine (so the bind address is loopback):
+        /// `always` is the default for that reason. `never` only for a trial over plain HTTP;
+        /// `auto` is secure unless bound to a loopback address.
+        #[arg(long, value_enum, default_value_t = SecureCookies::Always, env = "WAYMARK_SECURE_COOKIES")]
         secure_cookies: SecureCookies,
+        #[command(flatten)]
+        passwords: config::PasswordArgs,
         /// A Get Information About Schools establishment register (`edubasealldata*.csv`): open AP
         /// settings with locations are drawn on the public map and listed on LA profiles.
         #[arg(long, env = "WAYMARK_ESTABLISHMENTS")]
@@ -105,7 +110,9 @@ enum Command {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("WAYMARK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // Colour only for a person at a terminal: logs piped to a file or a service manager stay plain.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
 }
 
 #[tokio::main]
@@ -122,10 +129,11 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { store, bind, secure_cookies, establishments } => {
-            let store = store.open_for_serve().await?;
+        Command::Serve { store, bind, secure_cookies, passwords, establishments } => {
+            let store = store.open_for_serve().await?.with_password_policy(passwords.policy())?;
             let config = waymark_web::WebConfig {
                 secure_cookies: secure_cookies.resolve(bind),
+                timeouts: Default::default(),
                 establishments: config::establishments(establishments)?,
             };
             serve(store, config, bind).await
@@ -133,7 +141,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo { bind, data_dir, database_url, la, establishments } => {
             let establishments = config::establishments(establishments)?;
             let store = demo::prepare(&data_dir, database_url.as_deref(), &la).await?;
-            let config = waymark_web::WebConfig { secure_cookies: SecureCookies::Auto.resolve(bind), establishments };
+            let config = waymark_web::WebConfig {
+                secure_cookies: SecureCookies::Auto.resolve(bind),
+                timeouts: Default::default(),
+                establishments,
+            };
             serve(store, config, bind).await
         }
         Command::Import { store, dir, dry_run } => {

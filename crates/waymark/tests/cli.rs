@@ -179,9 +179,10 @@ fn serve_needs_a_key_location() {
 
 /// Start `demo` on a free port, wait until it serves, return the sign-in page, and stop it.
 fn run_demo(dir: &std::path::Path) -> (String, String) {
+    let log = std::fs::File::create(dir.join("demo.log")).unwrap();
     let mut child = waymark(dir, &["demo", "--bind", "127.0.0.1:0", "--data-dir", "demo"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut printed = String::new();
@@ -211,9 +212,11 @@ fn demo_runs_twice_in_the_same_folder() {
     let dir = tempfile::tempdir().unwrap();
     let (first, health) = run_demo(dir.path());
     assert!(first.contains("admin@demo.waymark.test") && first.contains("waymark-demo-2026"), "{first}");
-    if !health.is_empty() {
-        assert_eq!(health, "ok");
-    }
+    assert_eq!(health, "ok");
+    // The log went to a file, not a terminal: plain text, no colour codes.
+    let log = std::fs::read_to_string(dir.path().join("demo.log")).unwrap();
+    assert!(log.contains("WARN"), "the log has lines to check: {log}");
+    assert!(!log.contains('\u{1b}'), "ANSI escape codes in a log that is not a terminal: {log:?}");
     let (second, _) = run_demo(dir.path());
     assert!(second.contains("recreated on every run"), "{second}");
     let out = waymark(
@@ -252,4 +255,34 @@ fn synth_and_opendata_commands() {
     assert!(text(&check).contains("18828 of  18828") && text(&check).contains("3440 of 3440"), "{}", text(&check));
     let missing = waymark(dir.path(), &["opendata", "build", "--from", "nowhere", "--out", "o"]).output().unwrap();
     assert!(!missing.status.success() && text(&missing).contains("nowhere"), "{}", text(&missing));
+}
+
+/// `waymark synth check` exits 0 when no more cells miss their 99% intervals than chance allows,
+/// and non-zero when a deliberately miscalibrated generator (every rate 30% too high) is checked.
+#[test]
+fn synth_check_fails_when_more_cells_miss_than_chance_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["synth", "check", "--year", "2016/17", "--la", "886", "--la", "Rutland"];
+    let good = waymark(dir.path(), &args).output().unwrap();
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(
+        text(&good).contains("chance allows at most 2 (the 99% bound of Binomial(18, 0.01)): calibrated"),
+        "{}",
+        text(&good)
+    );
+
+    let bad = waymark(dir.path(), &[&args[..], &["--miscalibrate-rates", "1.3"]].concat()).output().unwrap();
+    assert!(!bad.status.success(), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("error: the synthetic data is not calibrated") && text(&bad).contains("NOT CALIBRATED"),
+        "{}",
+        text(&bad)
+    );
+
+    let nonsense = waymark(dir.path(), &[&args[..], &["--miscalibrate-rates=-1"]].concat()).output().unwrap();
+    assert!(
+        !nonsense.status.success() && text(&nonsense).contains("--miscalibrate-rates must be a positive number"),
+        "{}",
+        text(&nonsense)
+    );
 }

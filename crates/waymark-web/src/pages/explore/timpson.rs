@@ -73,8 +73,8 @@ pub async fn tracker(
     MaybeSignedIn(session): MaybeSignedIn,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    let key = uri.to_string();
-    if let (None, Some(hit)) = (&session, state.pages.get(&key)) {
+    let key = crate::cache::key(&uri);
+    if let (None, Some(hit)) = (&session, key.as_deref().and_then(|k| state.pages.get(k))) {
         return Ok(Html(hit).into_response());
     }
     let recs = state.store.timpson_recommendations().await?;
@@ -118,7 +118,7 @@ pub async fn tracker(
         progress,
     };
     let html = Bytes::from(page.render()?);
-    if session.is_none() {
+    if let (None, Some(key)) = (&session, key) {
         state.pages.put(&key, html.clone());
     }
     Ok(Html(html).into_response())
@@ -256,14 +256,14 @@ pub async fn item(
     uri: Uri,
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
-    let cache_key = uri.to_string();
-    if let (None, Some(hit)) = (&session, state.pages.get(&cache_key)) {
+    let cache_key = crate::cache::key(&uri);
+    if let (None, Some(hit)) = (&session, cache_key.as_deref().and_then(|k| state.pages.get(k))) {
         return Ok(Html(hit).into_response());
     }
     let response = render_item(&state, session.as_ref(), &key, None, Vec::new()).await?;
-    if session.is_some() {
+    let (None, Some(cache_key)) = (&session, cache_key) else {
         return Ok(response);
-    }
+    };
     // Keep the anonymous rendering (a 404 for an unknown key never gets here).
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| WebError::Internal(e.to_string()))?;
@@ -305,7 +305,7 @@ pub async fn update(
         match state.store.update_timpson(&session.user.caller(), &key, &change, chrono::Local::now().date_naive()).await
         {
             Ok(()) => {
-                state.pages.invalidate("/explore/timpson");
+                state.pages.clear();
                 return Ok(Redirect::to(&format!("/explore/timpson/{key}")).into_response());
             }
             Err(StoreError::Invalid(e)) => errors.extend(e.0.into_iter().map(|f| (f.field, f.message))),
