@@ -120,7 +120,7 @@ pub(crate) async fn upsert(tx: &mut Tx, table: &Table, rows: &[Vec<Val>]) -> Res
         return Ok(Outcome::default());
     }
     let started = std::time::Instant::now();
-    let postgres = matches!(tx, Tx::Postgres(_));
+    let postgres = matches!(tx, Tx::Postgres(..));
     let stage = format!("stage_{}", table.name);
     let names: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
     let column_list = names.join(", ");
@@ -135,8 +135,8 @@ pub(crate) async fn upsert(tx: &mut Tx, table: &Table, rows: &[Vec<Val>]) -> Res
         sqlx::query(&create).execute(&mut *c).await.map(|_| ())
     })?;
     match tx {
-        Tx::Postgres(t) => copy_into(&mut *t, &stage, &column_list, rows).await?,
-        Tx::Sqlite(t, _) => insert_into(&mut *t, &stage, &column_list, table.columns.len(), rows).await?,
+        Tx::Postgres(t, _) => copy_into(&mut *t, &stage, &column_list, rows).await?,
+        Tx::Sqlite(t, ..) => insert_into(&mut *t, &stage, &column_list, table.columns.len(), rows).await?,
     }
     let matches_key = table.key.iter().map(|k| format!("t.{k} = s.{k}")).collect::<Vec<_>>().join(" AND ");
     let count_new =

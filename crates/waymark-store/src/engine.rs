@@ -17,22 +17,27 @@ pub(crate) enum Pool {
     /// turn, at once) rather than on SQLite's busy handler, which sleeps for up to 100 ms
     /// between tries and so gives long tail latencies under load. Other processes are still
     /// waited for by the busy timeout.
-    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>, AuditKeySlot),
+    Postgres(PgPool, AuditKeySlot),
 }
+
+/// The key that MACs the audit chain, set once the master key is loaded. Every write
+/// transaction carries it, so an append inside any transaction can key its entries without
+/// each caller passing the key along.
+pub(crate) type AuditKeySlot = Arc<std::sync::OnceLock<crate::crypto::AuditKey>>;
 
 /// An open transaction on one of the two engines (on SQLite, holding the writer's turn).
 pub(crate) enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, Option<tokio::sync::OwnedMutexGuard<()>>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>, Option<tokio::sync::OwnedMutexGuard<()>>, crate::crypto::AuditKey),
+    Postgres(Transaction<'static, Postgres>, crate::crypto::AuditKey),
 }
 
 /// Run `$body` with `$p` bound to the engine's typed pool.
 macro_rules! on_pool {
     ($pool:expr, $p:ident => $body:expr) => {
         match $pool {
-            $crate::engine::Pool::Sqlite($p, _) => $body,
-            $crate::engine::Pool::Postgres($p) => $body,
+            $crate::engine::Pool::Sqlite($p, ..) => $body,
+            $crate::engine::Pool::Postgres($p, _) => $body,
         }
     };
 }
@@ -42,11 +47,11 @@ macro_rules! on_pool {
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
-            $crate::engine::Tx::Sqlite(t, _) => {
+            $crate::engine::Tx::Sqlite(t, ..) => {
                 let $c: &mut sqlx::SqliteConnection = &mut *t;
                 $body
             }
-            $crate::engine::Tx::Postgres(t) => {
+            $crate::engine::Tx::Postgres(t, _) => {
                 let $c: &mut sqlx::PgConnection = &mut *t;
                 $body
             }
@@ -62,13 +67,25 @@ impl Pool {
     /// (`BEGIN IMMEDIATE`), so it waits its turn under the busy timeout instead of failing with
     /// "database is locked" when a read transaction later tries to become a write.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        let key = |slot: &AuditKeySlot| {
+            slot.get().cloned().ok_or_else(|| StoreError::Config("the audit key is not loaded yet".into()))
+        };
         Ok(match self {
-            Pool::Sqlite(p, writer) => {
+            Pool::Sqlite(p, writer, slot) => {
+                let key = key(slot)?;
                 let turn = writer.clone().lock_owned().await;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn), key)
             }
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Postgres(p, slot) => Tx::Postgres(p.begin().await?, key(slot)?),
         })
+    }
+
+    /// Set the audit key once the master key has been loaded (later calls change nothing).
+    pub fn set_audit_key(&self, key: crate::crypto::AuditKey) {
+        let slot = match self {
+            Pool::Sqlite(_, _, slot) | Pool::Postgres(_, slot) => slot,
+        };
+        let _ = slot.set(key);
     }
 
     pub async fn close(&self) {
@@ -79,9 +96,16 @@ impl Pool {
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t, _turn) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn, _) => t.commit().await?,
+            Tx::Postgres(t, _) => t.commit().await?,
         }
         Ok(())
+    }
+
+    /// The key this transaction's audit entries are MACed with.
+    pub fn audit_key(&self) -> &crate::crypto::AuditKey {
+        match self {
+            Tx::Sqlite(_, _, key) | Tx::Postgres(_, key) => key,
+        }
     }
 }

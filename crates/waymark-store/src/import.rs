@@ -160,7 +160,7 @@ impl Store {
     /// (seen: the pupil list at 11 requests a second for Kent instead of thousands).
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
         match &self.pool {
-            crate::engine::Pool::Postgres(p) => {
+            crate::engine::Pool::Postgres(p, _) => {
                 sqlx::query(
                     "ANALYZE settings, pupils, enrolments, attendance, incidents, suspensions, exclusions, referrals, \
                      placements, timetable_steps, assessments, assessment_items, interventions, destinations",
@@ -168,7 +168,7 @@ impl Store {
                 .execute(p)
                 .await?;
             }
-            crate::engine::Pool::Sqlite(p, _) => {
+            crate::engine::Pool::Sqlite(p, ..) => {
                 sqlx::query("PRAGMA optimize").execute(p).await?;
             }
         }
@@ -706,15 +706,15 @@ impl Store {
     }
 
     fn pupil_row(&self, p: &NewPupil, hash: Vec<u8>, la: i64, seq: i64) -> Vec<Val> {
-        let c = &self.crypto;
+        let sealed = crate::pupils::seal_identity(&self.crypto, p, &hash);
         vec![
             Val::Bytes(hash),
-            Val::Bytes(c.encrypt_str("upn", p.upn.as_str())),
-            Val::Bytes(c.encrypt_str("legal_forename", p.legal_forename.trim())),
-            Val::Bytes(c.encrypt_str("legal_surname", p.legal_surname.trim())),
-            p.preferred_forename.as_deref().map(|v| Val::Bytes(c.encrypt_str("preferred_forename", v.trim()))).into(),
-            p.preferred_surname.as_deref().map(|v| Val::Bytes(c.encrypt_str("preferred_surname", v.trim()))).into(),
-            Val::Bytes(c.encrypt_str("date_of_birth", &p.date_of_birth.to_string())),
+            Val::Bytes(sealed.upn),
+            Val::Bytes(sealed.legal_forename),
+            Val::Bytes(sealed.legal_surname),
+            sealed.preferred_forename.map(Val::Bytes).into(),
+            sealed.preferred_surname.map(Val::Bytes).into(),
+            Val::Bytes(sealed.date_of_birth),
             p.sex.code().into(),
             p.fsm_eligible.into(),
             p.sen.code().into(),
@@ -744,7 +744,7 @@ impl Store {
     async fn stored_pupils(&self, tx: &mut Tx, hashes: &[Vec<u8>]) -> Result<Vec<StoredPupil>, StoreError> {
         const COLUMNS: &str = "id, upn_hash, upn_enc, legal_forename_enc, legal_surname_enc, preferred_forename_enc, \
              preferred_surname_enc, date_of_birth_enc, sex, fsm_eligible, sen, child_in_need, looked_after, ethnicity, la_number";
-        if let Tx::Postgres(t) = tx {
+        if let Tx::Postgres(t, _) = tx {
             // One round trip with an array, rather than a list of placeholders per 500 pupils.
             return Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM pupils WHERE upn_hash = ANY($1)"))
                 .bind(hashes)

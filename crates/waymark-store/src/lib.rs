@@ -29,7 +29,7 @@ pub mod timpson;
 pub mod today;
 pub mod users;
 
-pub use audit::{AuditEntry, AuditVerification};
+pub use audit::{AuditEntry, AuditHead, AuditVerification};
 pub use crypto::Crypto;
 pub use error::StoreError;
 pub use import::{ImportContext, ImportCounts};
@@ -83,8 +83,9 @@ impl Store {
         let invalid = |e: sqlx::Error| StoreError::Config(format!("the database URL is not valid: {e}"));
         let unreachable = |e: sqlx::Error| StoreError::Unreachable(describe_connect_error(url, &e));
         let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(invalid)?
+            let options = SqliteConnectOptions::from_str(url).map_err(invalid)?;
+            create_owner_only(options.get_filename())?;
+            let options = options
                 .create_if_missing(true)
                 // WAL lets readers run beside the one writer; writers queue on the busy timeout.
                 .journal_mode(SqliteJournalMode::Wal)
@@ -100,7 +101,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(unreachable)?;
-            Pool::Sqlite(pool, Default::default())
+            Pool::Sqlite(pool, Default::default(), Default::default())
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(invalid)?.disable_statement_logging();
             let pool = PgPoolOptions::new()
@@ -109,7 +110,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(unreachable)?;
-            Pool::Postgres(pool)
+            Pool::Postgres(pool, Default::default())
         } else {
             return Err(StoreError::Config(format!(
                 "the database URL must start with sqlite:// or postgres:// (found {:?})",
@@ -117,11 +118,17 @@ impl Store {
             )));
         };
         let migrated = match &pool {
-            Pool::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await,
-            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+            Pool::Sqlite(p, ..) => SQLITE_MIGRATIONS.run(p).await,
+            Pool::Postgres(p, _) => POSTGRES_MIGRATIONS.run(p).await,
         };
         migrated.map_err(|e| StoreError::Migration(e.to_string()))?;
-        let crypto = keyfile::load_or_create(&pool, key).await?;
+        let loaded = keyfile::load_or_create(&pool, key).await?;
+        let crypto = loaded.crypto;
+        pool.set_audit_key(crypto.audit_key());
+        audit::key_chain(&pool).await?;
+        if loaded.bind_rows {
+            keyfile::bind_identifiers_to_rows(&pool, &crypto).await?;
+        }
         let audit = audit::AuditQueue::start(pool.clone());
         Ok(Store {
             pool,
@@ -135,7 +142,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(..) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -148,6 +155,42 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         on_pool!(&self.pool, p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+}
+
+/// Create a new SQLite database file readable and writable by its owner only (mode 0600), before
+/// SQLite opens it: SQLite gives the `-wal` and `-shm` files it makes the database file's mode, so
+/// they are owner-only too. An existing file is left as it is, with a warning if others can read it.
+fn create_owner_only(path: &std::path::Path) -> Result<(), StoreError> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                if let Ok(meta) = std::fs::metadata(path) {
+                    if meta.permissions().mode() & 0o077 != 0 {
+                        tracing::warn!(
+                            "the database file {} can be read by users other than its owner; it holds pupil data \
+                             (chmod 600 it, and its -wal and -shm files)",
+                            path.display()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(StoreError::Unreachable(format!("could not create the database file {}: {e}", path.display()))),
     }
 }
 

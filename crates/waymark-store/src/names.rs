@@ -11,6 +11,7 @@
 //! value of their last name change (`pupils.name_seq`). A list request reads the counter (one
 //! row) and, if it moved, folds in just the pupils changed since and drops the cached scopes.
 
+use crate::crypto::PupilField;
 use crate::engine::{on_pool, on_tx, Pool, Tx};
 use crate::{Crypto, Role, StoreError};
 use std::collections::HashMap;
@@ -75,6 +76,7 @@ pub(crate) fn name_words(text: &str) -> Vec<String> {
 struct NameRow {
     id: i64,
     name_seq: i64,
+    upn_hash: Vec<u8>,
     legal_forename_enc: Vec<u8>,
     legal_surname_enc: Vec<u8>,
     preferred_forename_enc: Option<Vec<u8>>,
@@ -113,7 +115,7 @@ impl NameIndex {
         }
         let rows: Vec<NameRow> = on_pool!(pool, p => {
             sqlx::query_as(
-                "SELECT id, name_seq, legal_forename_enc, legal_surname_enc, preferred_forename_enc, preferred_surname_enc \
+                "SELECT id, name_seq, upn_hash, legal_forename_enc, legal_surname_enc, preferred_forename_enc, preferred_surname_enc \
                  FROM pupils WHERE name_seq > $1",
             )
             .bind(if self.loaded() { since } else { -1 })
@@ -233,12 +235,13 @@ impl NameIndex {
 }
 
 fn entry(crypto: &Crypto, row: &NameRow) -> Result<Entry, StoreError> {
-    let forename = crypto.decrypt_string("legal_forename", &row.legal_forename_enc)?;
-    let surname = crypto.decrypt_string("legal_surname", &row.legal_surname_enc)?;
+    // The same binding as every other reader of pupils (`Crypto::open_pupil`).
+    let open = |field, data: &[u8]| crypto.open_pupil(field, &row.upn_hash, row.id, data);
+    let forename = open(PupilField::LegalForename, &row.legal_forename_enc)?;
+    let surname = open(PupilField::LegalSurname, &row.legal_surname_enc)?;
     let pref_fore =
-        row.preferred_forename_enc.as_ref().map(|v| crypto.decrypt_string("preferred_forename", v)).transpose()?;
-    let pref_sur =
-        row.preferred_surname_enc.as_ref().map(|v| crypto.decrypt_string("preferred_surname", v)).transpose()?;
+        row.preferred_forename_enc.as_deref().map(|v| open(PupilField::PreferredForename, v)).transpose()?;
+    let pref_sur = row.preferred_surname_enc.as_deref().map(|v| open(PupilField::PreferredSurname, v)).transpose()?;
     let mut words = Vec::new();
     for name in [Some(&forename), Some(&surname), pref_fore.as_ref(), pref_sur.as_ref()].into_iter().flatten() {
         words.extend(name_words(name));

@@ -2,10 +2,11 @@
 //! every write and every view of a pupil record is audited.
 
 use crate::audit::{self, Event};
+use crate::crypto::PupilField;
 use crate::engine::{on_pool, on_tx, Tx};
 use crate::names::{bump_directory, name_words};
 use crate::scope::{bind_args, Arg, SqlBuilder};
-use crate::{Caller, Role, Store, StoreError};
+use crate::{Caller, Crypto, Role, Store, StoreError};
 use chrono::NaiveDate;
 use waymark_domain::{
     AcademicYear, Enrolment, LeavingReason, NewEnrolment, NewPupil, Pupil, RegistrationType, SenProvision, Sex, Upn,
@@ -37,6 +38,8 @@ pub struct PupilPage {
 #[derive(sqlx::FromRow)]
 pub(crate) struct IdentityRow {
     pub id: i64,
+    /// The row identity the identifiers are bound to (see [`crate::crypto::PupilField`]).
+    upn_hash: Vec<u8>,
     upn_enc: Vec<u8>,
     legal_forename_enc: Vec<u8>,
     legal_surname_enc: Vec<u8>,
@@ -69,7 +72,7 @@ struct EnrolmentRow {
     name: String,
 }
 
-const IDENTITY_COLUMNS: &str = "p.id, p.upn_enc, p.legal_forename_enc, p.legal_surname_enc, \
+const IDENTITY_COLUMNS: &str = "p.id, p.upn_hash, p.upn_enc, p.legal_forename_enc, p.legal_surname_enc, \
      p.preferred_forename_enc, p.preferred_surname_enc, p.date_of_birth_enc";
 
 impl Store {
@@ -127,7 +130,7 @@ impl Store {
         la: i64,
         name_seq: i64,
     ) -> Result<i64, StoreError> {
-        let c = &self.crypto;
+        let sealed = seal_identity(&self.crypto, pupil, &upn_hash);
         let id = on_tx!(tx, conn => {
             sqlx::query_scalar(
                 "INSERT INTO pupils (upn_hash, upn_enc, legal_forename_enc, legal_surname_enc, preferred_forename_enc, \
@@ -136,12 +139,12 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             )
             .bind(upn_hash)
-            .bind(c.encrypt_str("upn", pupil.upn.as_str()))
-            .bind(c.encrypt_str("legal_forename", pupil.legal_forename.trim()))
-            .bind(c.encrypt_str("legal_surname", pupil.legal_surname.trim()))
-            .bind(pupil.preferred_forename.as_deref().map(|v| c.encrypt_str("preferred_forename", v.trim())))
-            .bind(pupil.preferred_surname.as_deref().map(|v| c.encrypt_str("preferred_surname", v.trim())))
-            .bind(c.encrypt_str("date_of_birth", &pupil.date_of_birth.to_string()))
+            .bind(sealed.upn)
+            .bind(sealed.legal_forename)
+            .bind(sealed.legal_surname)
+            .bind(sealed.preferred_forename)
+            .bind(sealed.preferred_surname)
+            .bind(sealed.date_of_birth)
             .bind(pupil.sex.code())
             .bind(pupil.fsm_eligible)
             .bind(pupil.sen.code())
@@ -162,6 +165,11 @@ impl Store {
         let mut tx = self.pool.begin_write().await?;
         let la = self.setting_la_in_scope(&mut tx, caller.role, enrolment.setting_id).await?;
         let (Some(la), true) = (la, self.pupil_visible(&mut tx, caller.role, enrolment.pupil_id).await?) else {
+            drop(tx);
+            // Audited like a refused view: asking to enrol a pupil one cannot see is a probe too.
+            let id = format!("pupil {} at setting {}", enrolment.pupil_id, enrolment.setting_id);
+            let event = Event { action: "enrolment.create_refused", object_type: "enrolment", object_id: id };
+            self.audit_alone(caller, event).await?;
             return Err(StoreError::NotFound);
         };
         let id = insert_enrolment(&mut tx, enrolment, la).await?;
@@ -277,10 +285,24 @@ impl Store {
     /// One pupil's record and enrolments, if within the caller's scope. The view is audited
     /// before the record is returned.
     pub async fn get_pupil(&self, caller: &Caller, id: i64) -> Result<(Pupil, Vec<Enrolment>), StoreError> {
-        let found = self.pupil_and_enrolments(caller.role, id).await?;
+        let found = self.pupil_for_view(caller, id).await?;
         self.audit_alone(caller, Event { action: "pupil.view", object_type: "pupil", object_id: id.to_string() })
             .await?;
         Ok(found)
+    }
+
+    /// A pupil and their enrolments for a view by `caller`. A refusal (out of scope or no such
+    /// pupil, which look the same to the caller) is audited as `pupil.view_refused` with the id
+    /// asked for, so probing for records leaves a trace; a successful view is audited by the caller.
+    pub(crate) async fn pupil_for_view(&self, caller: &Caller, id: i64) -> Result<(Pupil, Vec<Enrolment>), StoreError> {
+        match self.pupil_and_enrolments(caller.role, id).await {
+            Err(StoreError::NotFound) => {
+                let event = Event { action: "pupil.view_refused", object_type: "pupil", object_id: id.to_string() };
+                self.audit_alone(caller, event).await?;
+                Err(StoreError::NotFound)
+            }
+            found => found,
+        }
     }
 
     /// A pupil and their enrolments, if within the role's scope (not audited: callers audit).
@@ -312,15 +334,15 @@ impl Store {
     }
 
     pub(crate) fn identity(&self, row: &IdentityRow) -> Result<Identity, StoreError> {
-        let c = &self.crypto;
-        let optional = |v: &Option<Vec<u8>>, field: &str| v.as_ref().map(|v| c.decrypt_string(field, v)).transpose();
+        let open = |field, data: &[u8]| self.crypto.open_pupil(field, &row.upn_hash, row.id, data);
+        let optional = |field, v: &Option<Vec<u8>>| v.as_deref().map(|v| open(field, v)).transpose();
         Ok(Identity {
-            upn: c.decrypt_string("upn", &row.upn_enc)?,
-            legal_forename: c.decrypt_string("legal_forename", &row.legal_forename_enc)?,
-            legal_surname: c.decrypt_string("legal_surname", &row.legal_surname_enc)?,
-            preferred_forename: optional(&row.preferred_forename_enc, "preferred_forename")?,
-            preferred_surname: optional(&row.preferred_surname_enc, "preferred_surname")?,
-            date_of_birth: parse_date(&c.decrypt_string("date_of_birth", &row.date_of_birth_enc)?)?,
+            upn: open(PupilField::Upn, &row.upn_enc)?,
+            legal_forename: open(PupilField::LegalForename, &row.legal_forename_enc)?,
+            legal_surname: open(PupilField::LegalSurname, &row.legal_surname_enc)?,
+            preferred_forename: optional(PupilField::PreferredForename, &row.preferred_forename_enc)?,
+            preferred_surname: optional(PupilField::PreferredSurname, &row.preferred_surname_enc)?,
+            date_of_birth: parse_date(&open(PupilField::DateOfBirth, &row.date_of_birth_enc)?)?,
         })
     }
 
@@ -344,6 +366,30 @@ impl Store {
                 ethnicity: row.ethnicity.clone(),
             },
         })
+    }
+}
+
+/// A pupil's identifiers as stored: encrypted, each bound to its column and to the pupil's row.
+pub(crate) struct SealedIdentity {
+    pub upn: Vec<u8>,
+    pub legal_forename: Vec<u8>,
+    pub legal_surname: Vec<u8>,
+    pub preferred_forename: Option<Vec<u8>>,
+    pub preferred_surname: Option<Vec<u8>>,
+    pub date_of_birth: Vec<u8>,
+}
+
+/// Encrypt a pupil's identifiers for the row whose keyed UPN hash is `upn_hash`: the one way
+/// both the single insert and the bulk import seal them.
+pub(crate) fn seal_identity(crypto: &Crypto, pupil: &NewPupil, upn_hash: &[u8]) -> SealedIdentity {
+    let seal = |field, text: &str| crypto.seal_pupil(field, upn_hash, text.trim());
+    SealedIdentity {
+        upn: seal(PupilField::Upn, pupil.upn.as_str()),
+        legal_forename: seal(PupilField::LegalForename, &pupil.legal_forename),
+        legal_surname: seal(PupilField::LegalSurname, &pupil.legal_surname),
+        preferred_forename: pupil.preferred_forename.as_deref().map(|v| seal(PupilField::PreferredForename, v)),
+        preferred_surname: pupil.preferred_surname.as_deref().map(|v| seal(PupilField::PreferredSurname, v)),
+        date_of_birth: seal(PupilField::DateOfBirth, &pupil.date_of_birth.to_string()),
     }
 }
 

@@ -166,7 +166,7 @@ macro_rules! fetch_all {
 impl Store {
     /// One pupil's whole file as the caller may see it; the view is audited once.
     pub async fn pupil_file(&self, caller: &Caller, id: i64) -> Result<PupilFile, StoreError> {
-        let (pupil, enrolments) = self.pupil_and_enrolments(caller.role, id).await?;
+        let (pupil, enrolments) = self.pupil_for_view(caller, id).await?;
         let records = self.records_of(caller.role, id).await?;
         self.audit_alone(caller, Event { action: "pupil.view", object_type: "pupil", object_id: id.to_string() })
             .await?;
@@ -353,15 +353,15 @@ impl Store {
             by_pupil.entry(pupil).or_default().add(c);
         }
         tracing::debug!(pupils = by_pupil.len(), ms = started.elapsed().as_millis() as u64, "attendance counted");
-        let mut sql = SqlBuilder::new("SELECT p.id, p.upn_enc FROM pupils p WHERE ");
+        let mut sql = SqlBuilder::new("SELECT p.id, p.upn_hash, p.upn_enc FROM pupils p WHERE ");
         sql.pupils_in_scope(caller.role);
-        let upns: Vec<(i64, Vec<u8>)> =
+        let upns: Vec<(i64, Vec<u8>, Vec<u8>)> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "counted and UPNs fetched");
         let mut out = std::collections::HashMap::with_capacity(by_pupil.len());
-        for (id, enc) in upns {
+        for (id, upn_hash, enc) in upns {
             if let Some(counts) = by_pupil.remove(&id) {
-                out.insert(self.crypto.decrypt_string("upn", &enc)?, counts);
+                out.insert(self.crypto.open_pupil(crate::crypto::PupilField::Upn, &upn_hash, id, &enc)?, counts);
             }
         }
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "UPNs decrypted");

@@ -222,7 +222,7 @@ impl Store {
         let now = now_unix();
         let since = now - LOCKOUT_WINDOW_SECONDS;
         let mut tx = self.pool.begin_write().await?;
-        if let Tx::Postgres(t) = &mut tx {
+        if let Tx::Postgres(t, _) = &mut tx {
             // SHARE ROW EXCLUSIVE conflicts with itself: reservations run one at a time.
             sqlx::query("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE").execute(&mut **t).await?;
         }

@@ -138,6 +138,43 @@ impl Store {
         Ok(crate::engine::on_pool!(&self.pool, p => sqlx::query(sql).execute(p).await?.rows_affected()))
     }
 
+    /// Rewrite every pupil's identifiers in format 1 (bound to their column only) and the key
+    /// check to match: the database as it was before identifiers were bound to their rows.
+    pub async fn make_identifiers_unbound(&self) -> Result<(), crate::StoreError> {
+        use crate::crypto::PupilField;
+        for field in PupilField::ALL {
+            let col = field.column();
+            let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = crate::engine::on_pool!(&self.pool, p => {
+                sqlx::query_as(&format!("SELECT id, upn_hash, {col} FROM pupils")).fetch_all(p).await
+            })?;
+            for (id, upn_hash, value) in rows {
+                let Some(value) = value else { continue };
+                let text = self.crypto.open_pupil(field, &upn_hash, id, &value)?;
+                let old = self.crypto.encrypt(field.legacy_label(), text.as_bytes());
+                crate::engine::on_pool!(&self.pool, p => {
+                    sqlx::query(&format!("UPDATE pupils SET {col} = $1 WHERE id = $2")).bind(old).bind(id).execute(p).await.map(|r| r.rows_affected())
+                })?;
+            }
+        }
+        let check = self.crypto.encrypt("key_check", crate::keyfile::CHECK_PLAINTEXT);
+        crate::engine::on_pool!(&self.pool, p => {
+            sqlx::query("UPDATE meta SET value = $1 WHERE key = 'key_check'").bind(check).execute(p).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// The format byte of every stored pupil identifier.
+    pub async fn pupil_ciphertext_formats(&self) -> Result<Vec<u8>, sqlx::Error> {
+        let mut formats = Vec::new();
+        for field in crate::crypto::PupilField::ALL {
+            let values: Vec<Option<Vec<u8>>> = crate::engine::on_pool!(&self.pool, p => {
+                sqlx::query_scalar(&format!("SELECT {} FROM pupils", field.column())).fetch_all(p).await
+            })?;
+            formats.extend(values.into_iter().flatten().map(|v| v[0]));
+        }
+        Ok(formats)
+    }
+
     /// Every stored cell that could hold text, as raw bytes, with its table and column: every
     /// column of every table on SQLite (its types are dynamic), every text, character, JSON and
     /// bytea column of every table in the schema on PostgreSQL. For tests that look for plaintext.
@@ -145,7 +182,7 @@ impl Store {
         use sqlx::Row;
         let mut cells = Vec::new();
         match &self.pool {
-            crate::engine::Pool::Sqlite(p, _) => {
+            crate::engine::Pool::Sqlite(p, ..) => {
                 let columns: Vec<(String, String)> = sqlx::query_as(
                     "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid",
@@ -160,7 +197,7 @@ impl Store {
                     }
                 }
             }
-            crate::engine::Pool::Postgres(p) => {
+            crate::engine::Pool::Postgres(p, _) => {
                 let columns: Vec<(String, String, String)> = sqlx::query_as(
                     "SELECT c.table_name::text, c.column_name::text, c.data_type::text \
                      FROM information_schema.columns c JOIN information_schema.tables t \

@@ -42,8 +42,19 @@ pub enum AdminCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain: every entry unaltered, none inserted or removed.
-    Verify,
+    /// Check the keyed hash chain: every entry unaltered, none inserted or removed, the head
+    /// row as the key signed it.
+    Verify {
+        /// The hash printed by an earlier `audit head` (kept outside the database): fail unless
+        /// the chain ends at exactly that entry. This catches a whole log replaced by an older
+        /// copy, which the chain alone cannot.
+        #[arg(long, value_name = "HASH")]
+        expect_head: Option<String>,
+    },
+    /// Print the chain's head (last entry number and its hash) for an external log, e.g.
+    /// appended to a file on another machine after every backup. Later, `audit verify
+    /// --expect-head HASH` checks the log still ends there.
+    Head,
     /// Show the most recent entries, newest first.
     List {
         #[arg(long, default_value_t = 50)]
@@ -86,6 +97,37 @@ fn read_password() -> Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
+/// `audit verify`: the whole chain, then (if given) the head it must end at.
+async fn verify(store: &Store, expect_head: Option<String>) -> Result<()> {
+    let result = store.verify_audit().await?;
+    if let Some(problem) = result.problem {
+        bail!("audit log BROKEN after {} good entries: {problem}", result.entries);
+    }
+    if let Some(expected) = expect_head {
+        let expected = expected.trim().to_ascii_lowercase();
+        if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("--expect-head takes the 64 hexadecimal digits printed by `waymark admin audit head`");
+        }
+        if result.head.hash != expected {
+            bail!(
+                "audit log does not end at the expected head {expected}: it ends at entry {} ({}). Entries were \
+                 added since that head was recorded, or the log has been replaced or cut back",
+                result.head.seq,
+                result.head.hash
+            );
+        }
+    }
+    let keyed = match result.keyed_from {
+        Some(k) if k > 1 => format!(" (entries 1 to {} predate keying and are checked by SHA-256 only)", k - 1),
+        _ => String::new(),
+    };
+    println!(
+        "Audit log intact: {} entries, every hash and link checks out{keyed}. Head: {} {}",
+        result.entries, result.head.seq, result.head.hash
+    );
+    Ok(())
+}
+
 pub async fn run(store: Store, command: AdminCommand) -> Result<()> {
     let op = Caller::system("admin");
     match command {
@@ -113,12 +155,10 @@ pub async fn run(store: Store, command: AdminCommand) -> Result<()> {
                 println!("{:>5}  {:<40} {:<14} {}", u.id, u.email, u.role.to_string(), u.display_name);
             }
         }
-        AdminCommand::Audit { command: AuditCommand::Verify } => {
-            let result = store.verify_audit().await?;
-            match result.problem {
-                None => println!("Audit log intact: {} entries, every hash and link checks out.", result.entries),
-                Some(problem) => bail!("audit log BROKEN after {} good entries: {problem}", result.entries),
-            }
+        AdminCommand::Audit { command: AuditCommand::Verify { expect_head } } => verify(&store, expect_head).await?,
+        AdminCommand::Audit { command: AuditCommand::Head } => {
+            let head = store.audit_head().await?;
+            println!("{} {}", head.seq, head.hash);
         }
         AdminCommand::Audit { command: AuditCommand::List { limit, offset } } => {
             println!("{:>7}  {:<20} {:<32} {:<22} {:<24} scope", "seq", "when (UTC)", "who", "action", "object");

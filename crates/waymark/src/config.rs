@@ -12,19 +12,38 @@ pub struct StoreArgs {
     #[arg(long, global = true, env = "WAYMARK_DATABASE_URL", default_value = "sqlite://waymark.db")]
     pub database_url: String,
     /// Encryption key file (created with the database; back it up). The environment variable
-    /// WAYMARK_KEY (base64 of 32 bytes) takes precedence when set.
-    #[arg(long, global = true, env = "WAYMARK_KEY_FILE", default_value = "waymark.key")]
-    pub key_file: PathBuf,
+    /// WAYMARK_KEY (base64 of 32 bytes) takes precedence when set. `serve` needs one of the two
+    /// given explicitly; the other commands default to `waymark.key`.
+    #[arg(long, global = true, env = "WAYMARK_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
 }
+
+/// The key file the commands other than `serve` use when none is given.
+const DEFAULT_KEY_FILE: &str = "waymark.key";
 
 impl StoreArgs {
     pub async fn open(&self) -> Result<Store> {
-        let key = KeySource {
-            env_value: std::env::var("WAYMARK_KEY").ok().filter(|v| !v.is_empty()),
-            file: self.key_file.clone(),
-        };
-        Ok(Store::open(&self.database_url, &key).await?)
+        let file = self.key_file.clone().unwrap_or_else(|| DEFAULT_KEY_FILE.into());
+        Ok(Store::open(&self.database_url, &KeySource { env_value: key_from_env(), file }).await?)
     }
+
+    /// Open for `serve`: the key's location must be given (`--key-file`, `WAYMARK_KEY_FILE` or
+    /// `WAYMARK_KEY`), so a server started from the wrong folder cannot quietly create a new
+    /// key beside an empty new database, or look for the key somewhere no one meant.
+    pub async fn open_for_serve(&self) -> Result<Store> {
+        if self.key_file.is_none() && key_from_env().is_none() {
+            anyhow::bail!(
+                "serve needs to be told where the encryption key is: pass --key-file FILE (or set WAYMARK_KEY_FILE), \
+                 or set WAYMARK_KEY to the key itself (base64 of 32 bytes). A new database gets a new key at that \
+                 path; back it up apart from the database. (`waymark demo` keeps its key in its --data-dir.)"
+            );
+        }
+        self.open().await
+    }
+}
+
+fn key_from_env() -> Option<String> {
+    std::env::var("WAYMARK_KEY").ok().filter(|v| !v.is_empty())
 }
 
 /// How passwords are hashed (argon2id) and how many may be checked at once. Hashes made with

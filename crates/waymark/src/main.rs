@@ -26,7 +26,8 @@ enum Command {
     /// Serve the web application.
     ///
     /// Opens (creating if needed) the database, runs its migrations, loads the encryption key and
-    /// serves on --bind until Ctrl-C.
+    /// serves on --bind until Ctrl-C. The key's location must be given: --key-file (or
+    /// WAYMARK_KEY_FILE), or the key itself in WAYMARK_KEY.
     Serve {
         #[command(flatten)]
         store: StoreArgs,
@@ -130,7 +131,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { store, bind, secure_cookies, passwords, establishments } => {
-            let store = store.open().await?.with_password_policy(passwords.policy())?;
+            let store = store.open_for_serve().await?.with_password_policy(passwords.policy())?;
             let config = waymark_web::WebConfig {
                 secure_cookies: secure_cookies.resolve(bind),
                 timeouts: Default::default(),

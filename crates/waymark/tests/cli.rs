@@ -91,6 +91,92 @@ fn bad_configuration_is_explained_not_panicked() {
     }
 }
 
+/// `audit head` prints the head for an external log; `audit verify --expect-head` fails once the
+/// log no longer ends there, including when the whole database is put back to an older copy
+/// (which the chain alone cannot tell from the real thing).
+#[test]
+fn audit_head_and_expected_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |email: &str| {
+        let out = waymark(dir.path(), &["admin", "create-user", "--email", email, "--name", "A", "--role", "admin"])
+            .env("WAYMARK_NEW_PASSWORD", "a long enough password")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    let head = || {
+        let out = waymark(dir.path(), &["admin", "audit", "head"]).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let printed = String::from_utf8(out.stdout).unwrap();
+        let (seq, hash) = printed.trim().split_once(' ').expect("head prints `SEQ HASH`");
+        assert_eq!(hash.len(), 64, "{printed}");
+        (seq.parse::<i64>().unwrap(), hash.to_string())
+    };
+    let verify = |expected: &str| {
+        waymark(dir.path(), &["admin", "audit", "verify", "--expect-head", expected]).output().unwrap()
+    };
+    create("one@school.test");
+    let (seq, first) = head();
+    assert_eq!(seq, 1);
+    let out = verify(&first);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains(&format!("Head: 1 {first}")), "{}", text(&out));
+
+    // A copy of the database as it is now, to put back later.
+    let files = ["waymark.db", "waymark.db-wal", "waymark.db-shm"];
+    for f in files {
+        if dir.path().join(f).exists() {
+            std::fs::copy(dir.path().join(f), dir.path().join(format!("old-{f}"))).unwrap();
+        }
+    }
+    create("two@school.test");
+    let (seq, second) = head();
+    assert_eq!(seq, 2);
+    let out = verify(&first);
+    assert!(!out.status.success(), "a head that is no longer the end fails");
+    assert!(text(&out).contains("does not end at the expected head") && text(&out).contains(&second), "{}", text(&out));
+    assert!(verify(&second).status.success());
+
+    // The older copy put back: the chain in it is whole, but it does not end at the recorded head.
+    for f in files {
+        let _ = std::fs::remove_file(dir.path().join(f));
+        if dir.path().join(format!("old-{f}")).exists() {
+            std::fs::rename(dir.path().join(format!("old-{f}")), dir.path().join(f)).unwrap();
+        }
+    }
+    let plain = waymark(dir.path(), &["admin", "audit", "verify"]).output().unwrap();
+    assert!(plain.status.success(), "{}", text(&plain));
+    let out = verify(&second);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("ends at entry 1"), "{}", text(&out));
+
+    let out = verify("not-a-hash");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("64 hexadecimal digits"), "{}", text(&out));
+}
+
+/// `serve` must be told where the key is; `--key-file` or `WAYMARK_KEY` gets past that check
+/// (here to a bad database URL, which stops it before it serves).
+#[test]
+fn serve_needs_a_key_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = waymark(dir.path(), &["serve", "--bind", "127.0.0.1:0"]).env_remove("WAYMARK_KEY_FILE").output().unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("serve needs to be told where the encryption key is"), "{}", text(&out));
+    assert!(!dir.path().join("waymark.key").exists() && !dir.path().join("waymark.db").exists(), "nothing created");
+    let bad_url = ["serve", "--bind", "127.0.0.1:0", "--database-url", "mysql://x"];
+    let with_file = waymark(dir.path(), &[&bad_url[..], &["--key-file", "k.key"]].concat()).output().unwrap();
+    let with_env = waymark(dir.path(), &bad_url)
+        .env_remove("WAYMARK_KEY_FILE")
+        .env("WAYMARK_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        .output()
+        .unwrap();
+    for out in [with_file, with_env] {
+        assert!(!out.status.success());
+        assert!(text(&out).contains("must start with sqlite:// or postgres://"), "{}", text(&out));
+    }
+}
+
 /// Start `demo` on a free port, wait until it serves, return the sign-in page, and stop it.
 fn run_demo(dir: &std::path::Path) -> (String, String) {
     let log = std::fs::File::create(dir.join("demo.log")).unwrap();
