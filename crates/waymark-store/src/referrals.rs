@@ -222,14 +222,17 @@ struct ReferralRow {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct NameRow {
+    /// The pupil's id and keyed UPN hash: the row the encrypted names are bound to.
+    pub name_pupil_id: i64,
+    pub upn_hash: Vec<u8>,
     pub legal_forename_enc: Vec<u8>,
     pub legal_surname_enc: Vec<u8>,
     pub preferred_forename_enc: Option<Vec<u8>>,
     pub preferred_surname_enc: Option<Vec<u8>>,
 }
 
-pub(crate) const NAME_COLUMNS: &str =
-    "p.legal_forename_enc, p.legal_surname_enc, p.preferred_forename_enc, p.preferred_surname_enc";
+pub(crate) const NAME_COLUMNS: &str = "p.id AS name_pupil_id, p.upn_hash, p.legal_forename_enc, p.legal_surname_enc, \
+     p.preferred_forename_enc, p.preferred_surname_enc";
 
 pub(crate) fn status_of(code: &str) -> Result<ReferralStatus, StoreError> {
     ReferralStatus::from_code(code).ok_or_else(|| StoreError::Config(format!("unknown referral status {code:?}")))
@@ -238,14 +241,15 @@ pub(crate) fn status_of(code: &str) -> Result<ReferralStatus, StoreError> {
 impl Store {
     /// A pupil's name as shown on a page (preferred names where recorded).
     pub(crate) fn display_name(&self, row: &NameRow) -> Result<String, StoreError> {
-        let c = &self.crypto;
+        use crate::crypto::PupilField;
+        let open = |field, data: &[u8]| self.crypto.open_pupil(field, &row.upn_hash, row.name_pupil_id, data);
         let forename = match &row.preferred_forename_enc {
-            Some(v) => c.decrypt_string("preferred_forename", v)?,
-            None => c.decrypt_string("legal_forename", &row.legal_forename_enc)?,
+            Some(v) => open(PupilField::PreferredForename, v)?,
+            None => open(PupilField::LegalForename, &row.legal_forename_enc)?,
         };
         let surname = match &row.preferred_surname_enc {
-            Some(v) => c.decrypt_string("preferred_surname", v)?,
-            None => c.decrypt_string("legal_surname", &row.legal_surname_enc)?,
+            Some(v) => open(PupilField::PreferredSurname, v)?,
+            None => open(PupilField::LegalSurname, &row.legal_surname_enc)?,
         };
         Ok(format!("{forename} {surname}"))
     }
