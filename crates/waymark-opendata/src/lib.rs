@@ -11,6 +11,7 @@
 //! - [`model`] and [`build()`]: all of it in [`OpenData`], embedded in the binary from
 //!   `data/opendata/`, or read from the raw files.
 
+pub mod after_exclusion;
 pub mod ap;
 pub mod boundaries;
 mod build;
