@@ -1,6 +1,6 @@
 //! The after-exclusion files (issue 12) hold the figures their README quotes from DfE.
 
-use waymark_opendata::after_exclusion::{check_all, CHECKS, FOLDER, UNCHECKED};
+use waymark_opendata::after_exclusion::{check_all, CHECKS, FOLDER, REPRODUCTIONS, UNCHECKED};
 
 #[test]
 fn every_check_figure_is_found_as_published() {
@@ -19,7 +19,12 @@ fn every_check_figure_is_found_as_published() {
         );
     }
     // Every CSV in the folder is either checked or listed as having no figure yet.
-    let mut listed: Vec<&str> = CHECKS.iter().map(|c| c.file).chain(UNCHECKED.iter().copied()).collect();
+    let mut listed: Vec<&str> = CHECKS
+        .iter()
+        .map(|c| c.file)
+        .chain(REPRODUCTIONS.iter().map(|r| r.file))
+        .chain(UNCHECKED.iter().copied())
+        .collect();
     listed.push("lait_outcomes_measures.csv"); // the dictionary of lait_outcomes_by_la.csv
     for entry in std::fs::read_dir(data.join(FOLDER)).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
@@ -46,4 +51,16 @@ fn a_changed_figure_is_a_mismatch() {
     let results = check_all(dir.path()).unwrap();
     let bad: Vec<_> = results.iter().filter(|r| !r.ok()).map(|r| r.check.what).collect();
     assert_eq!(bad, ["LA-funded AP placements, 2022/23"]);
+}
+
+#[test]
+fn each_rule_reproduces_on_its_file() {
+    let Some(data) = waymark_testkit::shared_path("data") else { return };
+    let results = waymark_opendata::after_exclusion::reproduce_all(&data).unwrap();
+    assert_eq!(results.len(), waymark_opendata::after_exclusion::REPRODUCTIONS.len());
+    for r in &results {
+        println!("{}: {} of {} ({})", r.file, r.matched, r.checked, r.what);
+        assert!(r.checked > 100, "{}: only {} rows checked", r.file, r.checked);
+        assert!(r.ok(), "{}: {} of {} reproduce; first mismatch {:?}", r.file, r.matched, r.checked, r.first_mismatch);
+    }
 }

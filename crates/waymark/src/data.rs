@@ -242,7 +242,15 @@ fn after_exclusion_checks(dir: &std::path::Path) -> Result<bool> {
     }
     let matched = results.iter().filter(|r| r.ok()).count();
     println!("after exclusion: {matched} of {} published figures found as published", results.len());
-    Ok(matched == results.len())
+    let rules = after_exclusion::reproduce_all(dir)?;
+    for r in &rules {
+        let mark = match r.first_mismatch {
+            Some((row, published, recomputed)) => format!("  MISMATCH row {row}: {published} against {recomputed:.3}"),
+            None => String::new(),
+        };
+        println!("{:<50} {:>6} of {:>6} rows reproduce: {}{mark}", r.file, r.matched, r.checked, r.what);
+    }
+    Ok(matched == results.len() && rules.iter().all(|r| r.ok()))
 }
 
 pub fn opendata(command: OpendataCommand) -> Result<()> {
