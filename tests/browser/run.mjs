@@ -6,8 +6,10 @@
 // Starts `BINARY demo --bind 127.0.0.1:PORT --data-dir TMPDIR`, waits for
 // /healthz, then drives Debian's chromium (or $CHROMIUM) with playwright-core
 // through sign-in, the pupil list, search (a POST: names never in URLs) and
-// pupil pages, the record import page (as the LA user), and the public
-// observatory, running axe-core on each page. Screenshots (desktop, and a
+// pupil pages, the record import page (as the LA user), the public
+// observatory, and running a provision from referral to reintegration
+// (provision.mjs, as the inclusion lead and the unit lead), running axe-core
+// on each page. Screenshots (desktop, and a
 // phone-sized viewport for the pupil and import pages) go to
 // tests/browser/artifacts/.
 //
@@ -15,6 +17,7 @@
 //   CHROMIUM            chromium executable (default /usr/bin/chromium)
 //   WAYMARK_KEEP_DATA=1 keep the temporary data dir
 //   WAYMARK_SERVER_LOG=1 stream the server's output while the test runs
+//   WAYMARK_BROWSER_ONLY=provision  run only the provision flow (provision.mjs)
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -24,6 +27,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { runProvisionFlow } from './provision.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -218,6 +223,10 @@ function watchPage(page, base) {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${req.resourceType()} ${res.url()}`);
   });
   page.on('requestfailed', (req) => {
+    // ERR_ABORTED is Chromium leaving a page before a subresource (such as the
+    // icon, fetched after load) arrived: the next navigation, not the server.
+    // A resource the server fails still shows as an HTTP error above.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
     if (req.url().startsWith(base)) {
       problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
     }
@@ -430,12 +439,34 @@ async function signIn(page, email, password) {
   );
 }
 
+const CONTEXT_OPTIONS = {
+  bypassCSP: true, // needed to inject axe-core under the app's script-src 'self'
+  viewport: { width: 1280, height: 900 },
+  locale: 'en-GB',
+};
+
 async function runSteps(browser, base) {
-  const contextOptions = {
-    bypassCSP: true, // needed to inject axe-core under the app's script-src 'self'
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-  };
+  const only = process.env.WAYMARK_BROWSER_ONLY;
+  if (only && only !== 'provision') throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only "provision" is known`);
+  if (only !== 'provision') await runCoreSteps(browser, base);
+  await runProvisionFlow(browser, base, {
+    step,
+    check,
+    log,
+    gotoOk,
+    submitAndWait,
+    runAxe,
+    screenshot,
+    watchPage,
+    checkNoProblems,
+    signIn,
+    contextOptions: CONTEXT_OPTIONS,
+    password: DEMO_PASSWORD,
+  });
+}
+
+async function runCoreSteps(browser, base) {
+  const contextOptions = CONTEXT_OPTIONS;
   const context = await browser.newContext(contextOptions);
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(30_000);

@@ -441,7 +441,10 @@ impl Store {
         Ok(())
     }
 
-    /// Open a subsidiary registration at the provision unless the pupil is already on its roll.
+    /// Open a subsidiary registration at the provision unless the pupil is already on its roll
+    /// with no end. A registration that ends on or after the start (an earlier placement ended
+    /// the day this one starts) covers only its own days: the new one starts the day after, so
+    /// the pupil stays on the provision's roll for the whole placement.
     async fn register_at_provision(
         &self,
         tx: &mut Tx,
@@ -450,19 +453,20 @@ impl Store {
         pupil: i64,
         new: &NewPlacement,
     ) -> Result<(), StoreError> {
-        let open: Option<i64> = on_tx!(tx, c => {
+        let ends: Vec<Option<NaiveDate>> = on_tx!(tx, c => {
             sqlx::query_scalar(
-                "SELECT id FROM enrolments WHERE pupil_id = $1 AND setting_id = $2 AND (end_date IS NULL OR end_date >= $3)",
+                "SELECT end_date FROM enrolments WHERE pupil_id = $1 AND setting_id = $2 AND (end_date IS NULL OR end_date >= $3)",
             )
             .bind(pupil)
             .bind(new.setting_id)
             .bind(new.start)
-            .fetch_optional(c)
+            .fetch_all(c)
             .await
         })?;
-        if open.is_some() {
+        if ends.iter().any(Option::is_none) {
             return Ok(());
         }
+        let from = ends.into_iter().flatten().max().map_or(new.start, |end| end + Duration::days(1));
         on_tx!(tx, c => {
             let enrolment: i64 = sqlx::query_scalar(
                 "INSERT INTO enrolments (pupil_id, setting_id, start_date, end_date, registration, leaving_reason, la_number) \
@@ -470,7 +474,7 @@ impl Store {
             )
             .bind(pupil)
             .bind(new.setting_id)
-            .bind(new.start)
+            .bind(from)
             .bind(la)
             .fetch_one(&mut *c)
             .await?;
@@ -672,6 +676,7 @@ impl Store {
             errors.push("end_date", format!("The placement cannot end before its last timetable change ({step})"));
         }
         errors.into_result(())?;
+        let handed_over = hand_over_registration(&mut tx, placement, end).await?;
         on_tx!(&mut tx, c => {
             sqlx::query("UPDATE placements SET end_date = $1, outcome = $2 WHERE id = $3")
                 .bind(end)
@@ -679,13 +684,15 @@ impl Store {
                 .bind(placement)
                 .execute(&mut *c)
                 .await?;
+            // The registration ends with the placement, unless it passed to the next one.
             sqlx::query(
                 "UPDATE enrolments SET end_date = $1, leaving_reason = $2 \
-                 WHERE id = (SELECT enrolment_id FROM placements WHERE id = $3) AND end_date IS NULL",
+                 WHERE id = (SELECT enrolment_id FROM placements WHERE id = $3) AND end_date IS NULL AND $4",
             )
             .bind(end)
             .bind(outcome.leaving_reason().code())
             .bind(placement)
+            .bind(!handed_over)
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected())
@@ -851,6 +858,35 @@ async fn setting_in_scope(tx: &mut Tx, role: Role, setting: i64) -> Result<Optio
 }
 
 /// (LA, start, end) of a placement whose provision is in the role's scope.
+/// When a placement ends while the pupil has another placement at the same provision running on
+/// past `end` (made while this one ran, so it opened no registration of its own), the
+/// registration this placement opened passes to that one instead of ending: the pupil stays on
+/// the provision's roll. True if it was handed over.
+async fn hand_over_registration(tx: &mut Tx, placement: i64, end: NaiveDate) -> Result<bool, StoreError> {
+    let next: Option<i64> = on_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT o.id FROM placements o JOIN placements p ON p.id = $1 \
+             WHERE o.pupil_id = p.pupil_id AND o.setting_id = p.setting_id AND o.id <> p.id \
+             AND p.enrolment_id IS NOT NULL AND o.enrolment_id IS NULL AND o.end_date IS NULL \
+             AND COALESCE(o.planned_end_date, $2) >= $2 ORDER BY o.start_date, o.id LIMIT 1",
+        )
+        .bind(placement)
+        .bind(end)
+        .fetch_optional(c)
+        .await
+    })?;
+    let Some(next) = next else { return Ok(false) };
+    on_tx!(tx, c => {
+        sqlx::query("UPDATE placements SET enrolment_id = (SELECT enrolment_id FROM placements WHERE id = $1) WHERE id = $2")
+            .bind(placement)
+            .bind(next)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(true)
+}
+
 async fn placement_for_change(
     tx: &mut Tx,
     role: Role,

@@ -72,7 +72,8 @@ both_backends!(
     groups_and_capacity,
     assessments_scored,
     daily_checkins,
-    interventions_recorded
+    interventions_recorded,
+    placed_again_the_day_the_last_placement_ended
 );
 
 async fn referral_workflow(db: &TestDb) {
@@ -496,4 +497,72 @@ async fn interventions_recorded(db: &TestDb) {
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].delivered_by.as_deref(), rows[0].sessions_attended), (Some("Ms Cole (ELSA)"), 5));
     assert!(db.store.interventions(&caller(Role::Setting(w.school_b)), w.pupils[1].0).await.is_err());
+}
+
+/// A pupil placed at a provision, reintegrated, and placed there again from the day the first
+/// placement ended stays on the provision's roll for the whole second placement, whether the
+/// second was made after the first ended or while it still ran: the provision can still open
+/// the pupil's file and record for them. Ending the second takes the pupil off the roll.
+async fn placed_again_the_day_the_last_placement_ended(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let (school, pru) = (&caller(Role::Setting(w.school_a)), &caller(Role::Setting(w.school_a2)));
+    let (school_id, pru_id) = (w.school_a, w.school_a2);
+    let (first_start, first_end, second_end) = (d(2024, 1, 15), d(2024, 3, 1), d(2024, 5, 24));
+    let at_school = [w.pupils[0].0, pupil_at(db, school_id, 7, "Again").await];
+    for (k, end_first_before_placing) in [(0, true), (1, false)] {
+        let pupil = at_school[k];
+        let place = |i: usize, start: NaiveDate| {
+            let token = format!("tokenAGAIN{k}AGAIN{i}AGAIN");
+            let referral = referral(pupil, school_id, pru_id, 2, &token);
+            async move {
+                let id = db.store.submit_referral(school, &referral, start).await.unwrap();
+                db.store.move_referral(pru, id, ReferralStatus::UnderAssessment, "").await.unwrap();
+                db.store.move_referral(pru, id, ReferralStatus::Offered, "").await.unwrap();
+                let new = NewPlacement {
+                    start,
+                    review: None,
+                    planned_end: None,
+                    ..placement(Some(id), pupil, pru_id, &format!("tokenPLACE{k}PLACE{i}PLACE"))
+                };
+                db.store.create_placement(pru, &new).await.unwrap()
+            }
+        };
+        let first = place(1, first_start).await;
+        let end_first = || db.store.end_placement(pru, first, first_end, PlacementOutcome::Reintegrated);
+        let second = if end_first_before_placing {
+            end_first().await.unwrap();
+            place(2, first_end).await
+        } else {
+            let second = place(2, first_end).await;
+            end_first().await.unwrap();
+            second
+        };
+
+        // After the first placement's last day the pupil is still on the PRU's roll.
+        let (on_roll, _) = db.store.referral_options(pru, pupil, d(2024, 4, 10)).await.unwrap();
+        assert_eq!(on_roll.iter().map(|s| s.0).collect::<Vec<_>>(), vec![pru_id], "case {k}: on roll in April");
+
+        // Ending the second takes the pupil off the PRU's roll after its last day.
+        db.store.end_placement(pru, second, second_end, PlacementOutcome::Reintegrated).await.unwrap();
+        assert!(
+            matches!(db.store.referral_options(pru, pupil, d(2024, 6, 3)).await, Err(StoreError::NotFound)),
+            "case {k}: off the roll in June"
+        );
+        let (_, enrolments) = db.store.get_pupil(pru, pupil).await.unwrap();
+        let mut at_pru: Vec<_> = enrolments
+            .iter()
+            .filter(|e| e.record.setting_id == pru_id)
+            .map(|e| (e.record.start, e.record.end))
+            .collect();
+        at_pru.sort();
+        let expected = if end_first_before_placing {
+            // A registration for each placement, the second from the day after the first ended.
+            vec![(first_start, Some(first_end)), (d(2024, 3, 2), Some(second_end))]
+        } else {
+            // The first placement's registration passed to the second.
+            vec![(first_start, Some(second_end))]
+        };
+        assert_eq!(at_pru, expected, "case {k}: registrations at the PRU");
+    }
+    assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
 }
