@@ -126,6 +126,8 @@ fn routes() -> Vec<Route> {
         ("/groups/{id}/checkin", PupilData, get(checkin::form).post(checkin::record)),
         ("/groups/{id}/week", PupilData, get(checkin::week)),
         ("/provisions/{id}/capacity", PupilData, get(provision::capacity).post(provision::add_group)),
+        ("/provisions/{id}/outcomes", PupilData, get(outcomes::provision)),
+        ("/provisions/{id}/outcomes.csv", PupilData, get(outcomes::csv)),
         (
             "/import",
             PupilData,

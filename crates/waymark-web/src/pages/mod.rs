@@ -8,6 +8,7 @@ pub mod import;
 pub mod interventions;
 pub mod journey;
 pub mod layout;
+pub mod outcomes;
 pub mod provision;
 pub mod pupils;
 pub mod settings;

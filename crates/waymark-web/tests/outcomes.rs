@@ -1,0 +1,144 @@
+//! A provision's outcome view and its CSV over HTTP, on SQLite and (where reachable) PostgreSQL:
+//! figures with their counts and intervals, `c` and "no data" shown as such, the LA beside the
+//! provision only for a caller who sees the whole LA, and nothing for a caller out of scope.
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use waymark_store::testing::{TestDb, World};
+use waymark_store::{both_backends, Caller, NewUser, Role};
+
+const PASSWORD: &str = "a long test password";
+
+async fn start(db: &TestDb) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("hidden field {name}")) + marker.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+async fn sign_in_as(db: &TestDb, base: &str, i: usize, role: Role) -> Client {
+    let email = format!("out{i}@test.waymark");
+    let new = NewUser { email: email.clone(), display_name: format!("User {i}"), password: PASSWORD.into(), role };
+    db.store.create_user(&Caller::system("test"), new).await.unwrap();
+    let c = client();
+    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&form, "csrf");
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("csrf", csrf.as_str()), ("email", &email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign in as {role}");
+    c
+}
+
+both_backends!(provision_outcomes);
+
+/// Twenty ended tier 2 placements at Camden PRU commissioned by LA 202: 14 returned to
+/// mainstream, 6 ended otherwise; and two at Ash Grove's unit, one returned (a count of 1: `c`).
+async fn placements(db: &TestDb, w: &World) {
+    let p0 = w.pupils[0].0;
+    let mut values = Vec::new();
+    for i in 0..20 {
+        let outcome = if i < 14 { "reintegrated" } else { "left_area" };
+        values.push(format!(
+            "({}, 202, {p0}, {}, 'p{i}', 2, '2023-09-{:02}', '2024-03-01', '{outcome}')",
+            700 + i,
+            w.school_a2,
+            4 + i
+        ));
+    }
+    values.push(format!("(790, 202, {p0}, {}, 'u1', 2, '2023-09-04', '2024-03-01', 'reintegrated')", w.unit_a));
+    values.push(format!("(791, 202, {p0}, {}, 'u2', 2, '2023-09-04', '2024-03-01', 'left_area')", w.unit_a));
+    let sql = format!(
+        "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date, end_date, outcome) VALUES {}",
+        values.join(", ")
+    );
+    db.store.raw_execute(&sql).await.unwrap();
+}
+
+async fn provision_outcomes(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    placements(db, &w).await;
+    let base = start(db).await;
+    let page = format!("{base}/provisions/{}/outcomes", w.school_a2);
+
+    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let csv_line = |csv: &str, level: &str| {
+        csv.lines()
+            .find(|l| l.contains(&format!(",{level},")) && l.contains(",reintegration,"))
+            .unwrap_or_else(|| panic!("{level} reintegration row in {csv}"))
+            .to_string()
+    };
+
+    let settings = la.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
+    assert!(settings.contains(&format!("/provisions/{}/outcomes", w.school_a2)), "linked from the settings list");
+
+    // With the unit's 1 of 2 hidden and the LA's 15 of 22 shown, the PRU's 14 of 20 would give
+    // the unit away by subtraction: the PRU is hidden too (secondary suppression).
+    let res = la.get(&page).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("The five AP outcomes") && html.contains("Holistic measures"));
+    assert!(html.contains("definition reintegration, version 1"));
+    assert!(!html.contains("70.0%") && !html.contains("14 of 20"), "the PRU's figure is hidden");
+    assert!(html.contains("68.2%"), "the LA's figure beside it");
+    assert!(html.contains("no data"), "KS4 results are not recorded: no data, not zero");
+    let csv = la.get(format!("{page}.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.starts_with("time_period,time_identifier,geographic_level,country_code,country_name"));
+    assert!(csv_line(&csv, "Provider").contains(",reintegration,1,c,c,c,c,c"), "{csv}");
+    assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,15,22,68.2,"), "{csv}");
+
+    // Twelve more at the unit (7 returned): unit 8 of 14, PRU 14 of 20, LA 22 of 34, all shown.
+    let mut more = Vec::new();
+    for i in 0..12 {
+        let outcome = if i < 7 { "reintegrated" } else { "left_area" };
+        more.push(format!(
+            "({}, 202, {}, {}, 'v{i}', 2, '2023-09-04', '2024-03-01', '{outcome}')",
+            760 + i,
+            w.pupils[0].0,
+            w.unit_a
+        ));
+    }
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date, end_date, outcome) VALUES {}",
+            more.join(", ")
+        ))
+        .await
+        .unwrap();
+    let html = la.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("70.0%") && html.contains("14 of 20"), "reintegration shown with its count");
+    assert!(html.contains("64.7%"), "the LA figure beside the provision");
+    assert!(!html.contains("not in your view"));
+    let csv = la.get(format!("{page}.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv_line(&csv, "Provider").contains(",reintegration,1,14,20,70.0,"), "{csv}");
+    assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,22,34,64.7,"), "{csv}");
+
+    // The PRU's own staff see the provision but not the whole LA.
+    let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
+    let html = pru.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("70.0%") && html.contains("not in your view"));
+
+    // Out of scope: not found, whether the page or the CSV; not signed in: sent to sign in.
+    for (i, role) in [(3, Role::La(w.la_b)), (4, Role::Setting(w.school_b))] {
+        let c = sign_in_as(db, &base, i, role).await;
+        assert_eq!(c.get(&page).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+        assert_eq!(c.get(format!("{page}.csv")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+    }
+    let anonymous = client().get(&page).send().await.unwrap();
+    assert_ne!(anonymous.status(), StatusCode::OK);
+    assert!(!anonymous.text().await.unwrap().contains("70.0%"));
+}
