@@ -127,7 +127,9 @@ fn routes() -> Vec<Route> {
         ("/groups/{id}/week", PupilData, get(checkin::week)),
         ("/provisions/{id}/capacity", PupilData, get(provision::capacity).post(provision::add_group)),
         ("/provisions/{id}/outcomes", PupilData, get(outcomes::provision)),
-        ("/provisions/{id}/outcomes.csv", PupilData, get(outcomes::csv)),
+        ("/provisions/{id}/outcomes.csv", PupilData, get(outcomes::provision_csv)),
+        ("/schools/{id}/outcomes", PupilData, get(outcomes::school)),
+        ("/schools/{id}/outcomes.csv", PupilData, get(outcomes::school_csv)),
         (
             "/import",
             PupilData,

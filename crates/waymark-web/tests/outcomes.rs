@@ -127,10 +127,49 @@ async fn provision_outcomes(db: &TestDb) {
     assert!(csv_line(&csv, "Provider").contains(",reintegration,1,14,20,70.0,"), "{csv}");
     assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,22,34,64.7,"), "{csv}");
 
+    // Ash Grove's view: the pupils it moved out in the last three years (twelve referred in
+    // 2025, six returned; one referred in 2023 is past the three years and not counted).
+    let (p0, school, pru) = (w.pupils[0].0, w.school_a, w.school_a2);
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO referrals (id, la_number, pupil_id, from_setting_id, to_setting_id, source_id, referral_date, \
+             reason, tier_requested) VALUES (901, 202, {p0}, {school}, {pru}, 'r1', '2023-08-01', 'disruption', 2)"
+        ))
+        .await
+        .unwrap();
+    let mut referred = Vec::new();
+    for i in 0..12 {
+        let outcome = if i < 6 { "reintegrated" } else { "left_area" };
+        referred
+            .push(format!("({}, 202, {p0}, {pru}, 's{i}', 901, 2, '2025-09-08', '2026-03-01', '{outcome}')", 810 + i));
+    }
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, referral_id, tier, start_date, end_date, \
+             outcome) VALUES {}",
+            referred.join(", ")
+        ))
+        .await
+        .unwrap();
+    db.store.raw_execute("UPDATE placements SET referral_id = 901 WHERE id = 700").await.unwrap();
+    let school_page = format!("{base}/schools/{school}/outcomes");
+    let html = la.get(&school_page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Pupils this school moved out"));
+    assert!(html.contains("50.0%") && html.contains("6 of 12"), "the school's reintegration figure");
+    let csv = la.get(format!("{school_page}.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.lines().next().unwrap().contains(",school_name,"));
+    assert!(csv_line(&csv, "School").contains(",reintegration,1,6,12,50.0,"), "{csv}");
+    let own = sign_in_as(db, &base, 5, Role::Setting(school)).await;
+    let html = own.get(&school_page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("6 of 12") && html.contains("not in your view"), "the school sees its own pupils' figures");
+    let other = sign_in_as(db, &base, 6, Role::Setting(w.school_b)).await;
+    assert_eq!(other.get(&school_page).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
     // The PRU's own staff see the provision but not the whole LA.
     let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
     let html = pru.get(&page).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("70.0%") && html.contains("not in your view"));
+    assert!(html.contains("definition reintegration, version 1") && html.contains("not in your view"));
+    assert!(html.contains("20 of 32"), "the PRU's 14 of 20 and 6 of 12 referred since");
 
     // Out of scope: not found, whether the page or the CSV; not signed in: sent to sign in.
     for (i, role) in [(3, Role::La(w.la_b)), (4, Role::Setting(w.school_b))] {

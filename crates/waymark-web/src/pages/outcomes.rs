@@ -1,4 +1,5 @@
-//! A provision's outcomes: the five AP outcomes and the holistic measures beside them, each with
+//! A provision's outcomes (and a referring school's: the pupils it moved out, for three years
+//! after the move): the five AP outcomes and the holistic measures beside them, each with
 //! its numerator, denominator, 95% interval, status and definition version, against its LA.
 //! The figures are over the placements the LA commissioned, so that the provisions of an LA add
 //! up to the LA's figure and secondary suppression (`figure::suppress_siblings`) can protect
@@ -48,6 +49,7 @@ pub struct MeasureRow {
 struct Page {
     nav: Nav,
     id: i64,
+    unit: Unit,
     name: String,
     la_name: String,
     la_number: u16,
@@ -60,6 +62,49 @@ struct Section {
     caption: &'static str,
     rows: Vec<MeasureRow>,
 }
+
+/// Whose figures a page shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// The AP provision holding the places.
+    Provision,
+    /// The school that referred the pupils, for the placements that began in the last three years.
+    School,
+}
+
+impl Unit {
+    fn by(self) -> GroupBy {
+        match self {
+            Unit::Provision => GroupBy::Provision,
+            Unit::School => GroupBy::ReferringSchool,
+        }
+    }
+
+    /// The URL segment, the heading of the unit's column and its EES geographic level.
+    pub fn path(self) -> &'static str {
+        match self {
+            Unit::Provision => "provisions",
+            Unit::School => "schools",
+        }
+    }
+
+    pub fn column(self) -> &'static str {
+        match self {
+            Unit::Provision => "This provision",
+            Unit::School => "Pupils this school moved out",
+        }
+    }
+
+    fn level(self) -> (&'static str, &'static str) {
+        match self {
+            Unit::Provision => ("Provider", "provider_name"),
+            Unit::School => ("School", "school_name"),
+        }
+    }
+}
+
+/// A referring school answers for the pupils it moved out for three years after the move.
+const SCHOOL_YEARS: i64 = 3;
 
 /// The five outcomes' measures; everything else is holistic.
 const OUTCOMES: [&str; 11] = [
@@ -130,9 +175,15 @@ fn sees_whole_la(caller: &Caller, la: u16) -> bool {
 }
 
 /// Every measure's published cells for provision `id` and its LA, as of `as_of`.
-pub fn rows(t: Tables, id: i64, la: u16, whole_la: bool, as_of: NaiveDate) -> Vec<MeasureRow> {
-    let t = commissioned_by(t, la);
-    let by_provision = every_figure(&t, &Scope { by: GroupBy::Provision, as_of });
+pub fn rows(t: Tables, unit: Unit, id: i64, la: u16, whole_la: bool, as_of: NaiveDate) -> Vec<MeasureRow> {
+    let mut t = commissioned_by(t, la);
+    if unit == Unit::School {
+        // Only referred placements: the schools' figures then add up to the LA's.
+        let since = as_of - chrono::Duration::days(365 * SCHOOL_YEARS);
+        t.placements.retain(|p| p.referring_school.is_some() && p.start >= since);
+        t = commissioned_by(t, la);
+    }
+    let by_provision = every_figure(&t, &Scope { by: unit.by(), as_of });
     let by_la = every_figure(&t, &Scope { by: GroupBy::La, as_of });
     by_provision
         .into_iter()
@@ -158,13 +209,14 @@ pub fn rows(t: Tables, id: i64, la: u16, whole_la: bool, as_of: NaiveDate) -> Ve
         .collect()
 }
 
-async fn load(state: &AppState, session: &SessionInfo, id: i64) -> Result<(Page, NaiveDate), WebError> {
+async fn load(state: &AppState, session: &SessionInfo, unit: Unit, id: i64) -> Result<(Page, NaiveDate), WebError> {
     let caller = &session.user.caller();
     let setting = state.store.get_setting(caller, id).await?;
     let as_of = chrono::Local::now().date_naive();
     let t = state.store.outcome_tables(caller, as_of).await?;
     let la = setting.la.number;
-    let (outcomes, holistic) = rows(t, id, la, sees_whole_la(caller, la), as_of).into_iter().partition(|r| r.outcome);
+    let (outcomes, holistic) =
+        rows(t, unit, id, la, sees_whole_la(caller, la), as_of).into_iter().partition(|r| r.outcome);
     let sections = vec![
         Section { caption: "The five AP outcomes", rows: outcomes },
         Section { caption: "Holistic measures", rows: holistic },
@@ -172,6 +224,7 @@ async fn load(state: &AppState, session: &SessionInfo, id: i64) -> Result<(Page,
     let page = Page {
         nav: Nav::for_session(session, "today"),
         id,
+        unit,
         name: setting.name,
         la_name: setting.la.name.to_string(),
         la_number: la,
@@ -186,23 +239,48 @@ pub async fn provision(
     SignedIn(session): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let (page, _) = load(&state, &session, id).await?;
-    Ok(Html(page.render()?).into_response())
+    page(&state, &session, Unit::Provision, id).await
 }
 
-/// The same cells as CSV, one row per unit and measure, in the Explore Education Statistics
-/// layout (time and geography columns first, then filters, then indicators; `c` and `x` typed).
-pub async fn csv(
+pub async fn school(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let (page, as_of) = load(&state, &session, id).await?;
+    page(&state, &session, Unit::School, id).await
+}
+
+async fn page(state: &AppState, session: &SessionInfo, unit: Unit, id: i64) -> Result<Response, WebError> {
+    let (page, _) = load(state, session, unit, id).await?;
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn provision_csv(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    csv(&state, &session, Unit::Provision, id).await
+}
+
+pub async fn school_csv(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    csv(&state, &session, Unit::School, id).await
+}
+
+/// The same cells as CSV, one row per unit and measure, in the Explore Education Statistics
+/// layout (time and geography columns first, then filters, then indicators; `c` and `x` typed).
+async fn csv(state: &AppState, session: &SessionInfo, unit: Unit, id: i64) -> Result<Response, WebError> {
+    let (page, as_of) = load(state, session, unit, id).await?;
+    let (level, name_column) = unit.level();
     let year = waymark_domain::AcademicYear::containing(as_of).0;
     let period = format!("{year}{:02}", (year + 1) % 100);
     let mut out = Vec::new();
     for r in page.sections.iter().flat_map(|s| &s.rows) {
-        let units = [("Provider", page.name.as_str(), Some(&r.provision)), ("Local authority", "", r.la.as_ref())];
+        let units = [(level, page.name.as_str(), Some(&r.provision)), ("Local authority", "", r.la.as_ref())];
         for (level, provider, cell) in units {
             let Some(c) = cell else { continue };
             let (value, lower, upper) = match c.status {
@@ -242,7 +320,7 @@ pub async fn csv(
             "country_name",
             "old_la_code",
             "la_name",
-            "provider_name",
+            name_column,
             "measure",
             "definition_version",
             "numerator",
@@ -253,5 +331,5 @@ pub async fn csv(
         ],
         &out,
     );
-    Ok(csv_response(&format!("provision-{id}-outcomes.csv"), body))
+    Ok(csv_response(&format!("{}-{id}-outcomes.csv", unit.path()), body))
 }
