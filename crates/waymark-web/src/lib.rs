@@ -109,6 +109,7 @@ fn routes() -> Vec<Route> {
         ("/sign-out", SignedIn, post(sign_in::sign_out)),
         ("/settings", SignedIn, get(settings::list)),
         ("/today", PupilData, get(today::today)),
+        ("/duty-checks", PupilData, get(duty::page)),
         ("/pupils", PupilData, get(pupils::list).post(pupils::search)),
         ("/pupils/{id}", PupilData, get(pupils::show)),
         ("/pupils/{id}/assessments", PupilData, get(assessments::list)),

@@ -44,7 +44,7 @@ async fn sign_in_as(db: &TestDb, base: &str, i: usize, role: Role) -> Client {
     c
 }
 
-both_backends!(provision_outcomes);
+both_backends!(provision_outcomes, duty_checks);
 
 /// Twenty ended tier 2 placements at Camden PRU commissioned by LA 202: 14 returned to
 /// mainstream, 6 ended otherwise; and two at Ash Grove's unit, one returned (a count of 1: `c`).
@@ -93,6 +93,7 @@ async fn provision_outcomes(db: &TestDb) {
     let html = res.text().await.unwrap();
     assert!(html.contains("The five AP outcomes") && html.contains("Holistic measures"));
     assert!(html.contains("definition reintegration, version 1"));
+    assert!(html.contains("wm-print-page"), "each table starts a printed page");
     assert!(!html.contains("70.0%") && !html.contains("14 of 20"), "the PRU's figure is hidden");
     assert!(html.contains("68.2%"), "the LA's figure beside it");
     assert!(html.contains("no data"), "KS4 results are not recorded: no data, not zero");
@@ -180,4 +181,53 @@ async fn provision_outcomes(db: &TestDb) {
     let anonymous = client().get(&page).send().await.unwrap();
     assert_ne!(anonymous.status(), StatusCode::OK);
     assert!(!anonymous.text().await.unwrap().contains("70.0%"));
+}
+
+/// Duty checks: Brown on 6 sessions a week and Chowdhury with no timetable at Camden PRU are
+/// listed, Adeyemi on 10 is not; Adeyemi's open referral from January has waited past 30 days.
+async fn duty_checks(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let (p0, p1, p2, pru, school) = (w.pupils[0].0, w.pupils[1].0, w.pupils[2].0, w.school_a2, w.school_a);
+    for sql in [
+        format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date) VALUES \
+             (850, 202, {p1}, {pru}, 'd1', 2, '2025-09-01'), (851, 202, {p0}, {pru}, 'd2', 2, '2025-09-01'), \
+             (852, 202, {p2}, {pru}, 'd3', 3, '2025-09-01')"
+        ),
+        "INSERT INTO timetable_steps (la_number, placement_id, from_date, ap_sessions, mainstream_sessions) VALUES \
+         (202, 850, '2025-09-01', 4, 2), (202, 851, '2025-09-01', 8, 2)"
+            .to_string(),
+        format!(
+            "INSERT INTO referrals (id, la_number, pupil_id, from_setting_id, to_setting_id, source_id, referral_date, \
+             reason, tier_requested, status) VALUES (950, 202, {p0}, {school}, {pru}, 'dr', '2026-01-05', 'disruption', 2, \
+             'submitted')"
+        ),
+    ] {
+        db.store.raw_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let base = start(db).await;
+    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let res = la.get(format!("{base}/duty-checks")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let (part_time, waiting) = html.split_once("Pupils waiting more than").unwrap();
+    assert!(part_time.contains("2 placements running today below full time"), "{part_time}");
+    assert!(part_time.contains("Brown") && part_time.contains("6 sessions a week"));
+    assert!(part_time.contains("Chowdhury") && part_time.contains("no timetable recorded"));
+    assert!(!part_time.contains("Adeyemi"), "10 sessions is full time");
+    assert!(waiting.contains("30 days") && waiting.contains("Adeyemi") && waiting.contains("/referrals/950"));
+
+    let html = la.get(format!("{base}/duty-checks?wait_days=365")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("No open referral to a provision you can see has waited longer than 365 days"));
+    for bad in ["abc", "0", "400"] {
+        let res = la.get(format!("{base}/duty-checks?wait_days={bad}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert!(res.text().await.unwrap().contains("wait_days must be a whole number of days from 1 to 365"));
+    }
+
+    // Another LA's user sees none of these pupils.
+    let other = sign_in_as(db, &base, 2, Role::La(w.la_b)).await;
+    let html = other.get(format!("{base}/duty-checks")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Brown") && !html.contains("Adeyemi") && !html.contains("Chowdhury"));
+    assert!(html.contains("Every pupil placed in a provision you can see is on a full-time timetable today."));
 }
