@@ -110,6 +110,7 @@ fn routes() -> Vec<Route> {
         ("/settings", SignedIn, get(settings::list)),
         ("/today", PupilData, get(today::today)),
         ("/duty-checks", PupilData, get(duty::page)),
+        ("/commissioner", PupilData, get(commissioner::page)),
         ("/pupils", PupilData, get(pupils::list).post(pupils::search)),
         ("/pupils/{id}", PupilData, get(pupils::show)),
         ("/pupils/{id}/assessments", PupilData, get(assessments::list)),

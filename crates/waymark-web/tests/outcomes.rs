@@ -44,7 +44,7 @@ async fn sign_in_as(db: &TestDb, base: &str, i: usize, role: Role) -> Client {
     c
 }
 
-both_backends!(provision_outcomes, duty_checks);
+both_backends!(provision_outcomes, duty_checks, commissioner);
 
 /// Twenty ended tier 2 placements at Camden PRU commissioned by LA 202: 14 returned to
 /// mainstream, 6 ended otherwise; and two at Ash Grove's unit, one returned (a count of 1: `c`).
@@ -230,4 +230,51 @@ async fn duty_checks(db: &TestDb) {
     let html = other.get(format!("{base}/duty-checks")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("Brown") && !html.contains("Adeyemi") && !html.contains("Chowdhury"));
     assert!(html.contains("Every pupil placed in a provision you can see is on a full-time timetable today."));
+}
+
+/// Providers compared: Camden PRU returns 90 of 100 and Ash Grove's unit 30 of 100 against the
+/// LA's 60%: both outside the 99.8% funnel limits, and named.
+async fn commissioner(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let p0 = w.pupils[0].0;
+    let mut values = Vec::new();
+    for (setting, returned, first) in [(w.school_a2, 90, 1000), (w.unit_a, 30, 2000)] {
+        for i in 0..100 {
+            let outcome = if i < returned { "reintegrated" } else { "left_area" };
+            values.push(format!(
+                "({}, 202, {p0}, {setting}, 'c{}', 2, '2025-09-01', '2026-03-01', '{outcome}')",
+                first + i,
+                first + i
+            ));
+        }
+    }
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date, end_date, outcome) \
+             VALUES {}",
+            values.join(", ")
+        ))
+        .await
+        .unwrap();
+    let base = start(db).await;
+    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let res = la.get(format!("{base}/commissioner")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let reint = &html[html.find("(reintegration; LA rate 60.0%)").expect("the reintegration table against 60%")..];
+    // The table and the outliers named under it.
+    let end = (reint.find("</table>").unwrap() + 400).min(reint.len());
+    let reint = &reint[..end];
+    assert!(reint.contains("90.0%") && reint.contains("30.0%"));
+    assert!(reint.contains("Camden PRU (above the 99.8% limit)"), "{reint}");
+    assert!(reint.contains("Ash Grove Inclusion Unit (below the 99.8% limit)"), "{reint}");
+    assert!(html.contains("Data completeness"));
+    assert!(html.contains("Grade 4 or above in English and maths"), "no KS4 results: listed as no data");
+
+    // A provision or school is not a commissioner; another LA sees no providers of LA A.
+    let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
+    assert_eq!(pru.get(format!("{base}/commissioner")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let other = sign_in_as(db, &base, 3, Role::La(w.la_b)).await;
+    let html = other.get(format!("{base}/commissioner")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Camden PRU") && !html.contains("90.0%"));
 }

@@ -94,7 +94,7 @@ both_backends!(every_route_every_role, forms_and_bad_input);
 
 /// The routes the scope tests walk (below, in `tests/provision.rs` for running a provision,
 /// and in `tests/outcomes.rs` for the outcome views). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 24] = [
+const WALKED: [&str; 25] = [
     "/pupils",
     "/pupils/{id}",
     "/import",
@@ -119,6 +119,7 @@ const WALKED: [&str; 24] = [
     "/schools/{id}/outcomes",
     "/schools/{id}/outcomes.csv",
     "/duty-checks",
+    "/commissioner",
 ];
 
 #[test]

@@ -2,6 +2,7 @@
 
 pub mod assessments;
 pub mod checkin;
+pub mod commissioner;
 pub mod duty;
 pub mod explore;
 pub mod home;

@@ -160,7 +160,7 @@ fn cell(f: Option<&Figure>, kind: Kind) -> Cell {
 }
 
 /// Keep only the placements commissioned by LA `la`, and the rows that hang on them.
-fn commissioned_by(mut t: Tables, la: u16) -> Tables {
+pub(crate) fn commissioned_by(mut t: Tables, la: u16) -> Tables {
     t.placements.retain(|p| p.la == la);
     let kept: HashSet<i64> = t.placements.iter().map(|p| p.id).collect();
     t.waits.retain(|w| kept.contains(&w.placement));
