@@ -261,6 +261,8 @@ async fn commissioner(db: &TestDb) {
     let res = la.get(format!("{base}/commissioner")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
+    let today = la.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
+    assert!(today.contains("href=\"/commissioner\"") && today.contains("href=\"/duty-checks\""), "linked from Today");
     let reint = &html[html.find("(reintegration; LA rate 60.0%)").expect("the reintegration table against 60%")..];
     // The table and the outliers named under it.
     let end = (reint.find("</table>").unwrap() + 400).min(reint.len());
@@ -274,6 +276,8 @@ async fn commissioner(db: &TestDb) {
     // A provision or school is not a commissioner; another LA sees no providers of LA A.
     let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
     assert_eq!(pru.get(format!("{base}/commissioner")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let today = pru.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
+    assert!(!today.contains("href=\"/commissioner\"") && today.contains("href=\"/duty-checks\""));
     let other = sign_in_as(db, &base, 3, Role::La(w.la_b)).await;
     let html = other.get(format!("{base}/commissioner")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("Camden PRU") && !html.contains("90.0%"));

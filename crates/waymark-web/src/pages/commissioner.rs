@@ -128,6 +128,6 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
         })
         .collect();
     completeness.sort_by(|a, b| a.name.cmp(&b.name));
-    let page = Page { nav: Nav::for_session(&session, "today"), la, as_of: format::date(as_of), tables, completeness };
+    let page = Page { nav: Nav::for_session(&session, ""), la, as_of: format::date(as_of), tables, completeness };
     Ok(Html(page.render()?).into_response())
 }

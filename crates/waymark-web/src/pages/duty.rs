@@ -93,12 +93,7 @@ pub async fn page(
             days,
         })
         .collect();
-    let page = Page {
-        nav: Nav::for_session(&session, "today"),
-        date: format::date(day),
-        wait_days: limit,
-        part_time,
-        waiting,
-    };
+    let page =
+        Page { nav: Nav::for_session(&session, ""), date: format::date(day), wait_days: limit, part_time, waiting };
     Ok(Html(page.render()?).into_response())
 }

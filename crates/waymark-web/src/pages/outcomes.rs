@@ -222,7 +222,7 @@ async fn load(state: &AppState, session: &SessionInfo, unit: Unit, id: i64) -> R
         Section { caption: "Holistic measures", rows: holistic },
     ];
     let page = Page {
-        nav: Nav::for_session(session, "today"),
+        nav: Nav::for_session(session, "settings"),
         id,
         unit,
         name: setting.name,
