@@ -861,6 +861,35 @@ async function runCoreSteps(browser, base) {
     },
     needLa,
   );
+
+  await step(
+    'q. the outcome views (a provision\'s outcomes, providers compared, duty checks) render and pass axe',
+    async () => {
+      await gotoOk(lp, `${base}/settings`);
+      const href = await lp.evaluate(() => {
+        const a = [...document.querySelectorAll('a')].find((l) => /^\/provisions\/\d+\/outcomes$/.test(l.getAttribute('href')));
+        return a ? a.getAttribute('href') : null;
+      });
+      check(href, 'no Outcomes link on /settings');
+      for (const path of [href, '/commissioner', '/duty-checks']) {
+        await gotoOk(lp, `${base}${path}`);
+        await screenshot(lp, `outcomes${path.replace(/\//g, '-')}`);
+        check((await lp.locator('h1').count()) === 1, `${path} has no heading`);
+        await runAxe(lp, path);
+        checkNoProblems(lw, path);
+      }
+      // The printable report: each table of figures starts a printed page.
+      await gotoOk(lp, `${base}${href}`);
+      await lp.emulateMedia({ media: 'print' });
+      const hidden = await lp.locator('.govuk-header, .wm-no-print').evaluateAll((els) =>
+        els.every((e) => getComputedStyle(e).display === 'none'),
+      );
+      check(hidden, 'the header or the download link shows when printed');
+      await runAxe(lp, `${href} (print)`);
+      await lp.emulateMedia({ media: 'screen' });
+    },
+    needLa,
+  );
   await la.close();
 
   // (f) wrong password, fresh context

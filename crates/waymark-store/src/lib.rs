@@ -18,6 +18,7 @@ pub mod import;
 pub mod interventions;
 pub mod keyfile;
 mod names;
+pub mod outcomes;
 pub mod placements;
 pub mod pupils;
 pub mod records;

@@ -92,9 +92,9 @@ async fn users_for(db: &TestDb, world: &World) -> Vec<(Role, String)> {
 
 both_backends!(every_route_every_role, forms_and_bad_input);
 
-/// The routes the scope tests walk (below, and in `tests/provision.rs` for running a
-/// provision). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 19] = [
+/// The routes the scope tests walk (below, in `tests/provision.rs` for running a provision,
+/// and in `tests/outcomes.rs` for the outcome views). Every route the router marks as showing pupil data must be here.
+const WALKED: [&str; 25] = [
     "/pupils",
     "/pupils/{id}",
     "/import",
@@ -114,6 +114,12 @@ const WALKED: [&str; 19] = [
     "/groups/{id}/checkin",
     "/groups/{id}/week",
     "/provisions/{id}/capacity",
+    "/provisions/{id}/outcomes",
+    "/provisions/{id}/outcomes.csv",
+    "/schools/{id}/outcomes",
+    "/schools/{id}/outcomes.csv",
+    "/duty-checks",
+    "/commissioner",
 ];
 
 #[test]

@@ -2,12 +2,15 @@
 
 pub mod assessments;
 pub mod checkin;
+pub mod commissioner;
+pub mod duty;
 pub mod explore;
 pub mod home;
 pub mod import;
 pub mod interventions;
 pub mod journey;
 pub mod layout;
+pub mod outcomes;
 pub mod provision;
 pub mod pupils;
 pub mod settings;

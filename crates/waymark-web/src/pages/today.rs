@@ -43,6 +43,8 @@ struct Page {
     referrals_out: Vec<ReferralRow>,
     by_provider: Vec<(String, i64)>,
     reviews_due: usize,
+    /// An LA's users also compare the providers it commissions.
+    commissioner: bool,
 }
 
 fn placement_rows(list: Vec<OnRoll>, today: chrono::NaiveDate) -> Vec<PlacementRow> {
@@ -91,6 +93,7 @@ pub async fn today(State(state): State<AppState>, SignedIn(session): SignedIn) -
         referrals_in: referral_rows(t.referrals_in),
         referrals_out: referral_rows(t.referrals_out),
         by_provider: t.by_provider,
+        commissioner: matches!(session.user.role, waymark_store::Role::La(_)),
     };
     Ok(Html(page.render()?).into_response())
 }

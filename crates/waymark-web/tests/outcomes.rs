@@ -1,0 +1,284 @@
+//! A provision's outcome view and its CSV over HTTP, on SQLite and (where reachable) PostgreSQL:
+//! figures with their counts and intervals, `c` and "no data" shown as such, the LA beside the
+//! provision only for a caller who sees the whole LA, and nothing for a caller out of scope.
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use waymark_store::testing::{TestDb, World};
+use waymark_store::{both_backends, Caller, NewUser, Role};
+
+const PASSWORD: &str = "a long test password";
+
+async fn start(db: &TestDb) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("hidden field {name}")) + marker.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+async fn sign_in_as(db: &TestDb, base: &str, i: usize, role: Role) -> Client {
+    let email = format!("out{i}@test.waymark");
+    let new = NewUser { email: email.clone(), display_name: format!("User {i}"), password: PASSWORD.into(), role };
+    db.store.create_user(&Caller::system("test"), new).await.unwrap();
+    let c = client();
+    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&form, "csrf");
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("csrf", csrf.as_str()), ("email", &email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign in as {role}");
+    c
+}
+
+both_backends!(provision_outcomes, duty_checks, commissioner);
+
+/// Twenty ended tier 2 placements at Camden PRU commissioned by LA 202: 14 returned to
+/// mainstream, 6 ended otherwise; and two at Ash Grove's unit, one returned (a count of 1: `c`).
+async fn placements(db: &TestDb, w: &World) {
+    let p0 = w.pupils[0].0;
+    let mut values = Vec::new();
+    for i in 0..20 {
+        let outcome = if i < 14 { "reintegrated" } else { "left_area" };
+        values.push(format!(
+            "({}, 202, {p0}, {}, 'p{i}', 2, '2023-09-{:02}', '2024-03-01', '{outcome}')",
+            700 + i,
+            w.school_a2,
+            4 + i
+        ));
+    }
+    values.push(format!("(790, 202, {p0}, {}, 'u1', 2, '2023-09-04', '2024-03-01', 'reintegrated')", w.unit_a));
+    values.push(format!("(791, 202, {p0}, {}, 'u2', 2, '2023-09-04', '2024-03-01', 'left_area')", w.unit_a));
+    let sql = format!(
+        "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date, end_date, outcome) VALUES {}",
+        values.join(", ")
+    );
+    db.store.raw_execute(&sql).await.unwrap();
+}
+
+async fn provision_outcomes(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    placements(db, &w).await;
+    let base = start(db).await;
+    let page = format!("{base}/provisions/{}/outcomes", w.school_a2);
+
+    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let csv_line = |csv: &str, level: &str| {
+        csv.lines()
+            .find(|l| l.contains(&format!(",{level},")) && l.contains(",reintegration,"))
+            .unwrap_or_else(|| panic!("{level} reintegration row in {csv}"))
+            .to_string()
+    };
+
+    let settings = la.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
+    assert!(settings.contains(&format!("/provisions/{}/outcomes", w.school_a2)), "linked from the settings list");
+
+    // With the unit's 1 of 2 hidden and the LA's 15 of 22 shown, the PRU's 14 of 20 would give
+    // the unit away by subtraction: the PRU is hidden too (secondary suppression).
+    let res = la.get(&page).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("The five AP outcomes") && html.contains("Holistic measures"));
+    assert!(html.contains("definition reintegration, version 1"));
+    assert!(html.contains("wm-print-page"), "each table starts a printed page");
+    assert!(!html.contains("70.0%") && !html.contains("14 of 20"), "the PRU's figure is hidden");
+    assert!(html.contains("68.2%"), "the LA's figure beside it");
+    assert!(html.contains("no data"), "KS4 results are not recorded: no data, not zero");
+    let csv = la.get(format!("{page}.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.starts_with("time_period,time_identifier,geographic_level,country_code,country_name"));
+    assert!(csv_line(&csv, "Provider").contains(",reintegration,1,c,c,c,c,c"), "{csv}");
+    assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,15,22,68.2,"), "{csv}");
+
+    // Twelve more at the unit (7 returned): unit 8 of 14, PRU 14 of 20, LA 22 of 34, all shown.
+    let mut more = Vec::new();
+    for i in 0..12 {
+        let outcome = if i < 7 { "reintegrated" } else { "left_area" };
+        more.push(format!(
+            "({}, 202, {}, {}, 'v{i}', 2, '2023-09-04', '2024-03-01', '{outcome}')",
+            760 + i,
+            w.pupils[0].0,
+            w.unit_a
+        ));
+    }
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date, end_date, outcome) VALUES {}",
+            more.join(", ")
+        ))
+        .await
+        .unwrap();
+    let html = la.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("70.0%") && html.contains("14 of 20"), "reintegration shown with its count");
+    assert!(html.contains("64.7%"), "the LA figure beside the provision");
+    assert!(!html.contains("not in your view"));
+    let csv = la.get(format!("{page}.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv_line(&csv, "Provider").contains(",reintegration,1,14,20,70.0,"), "{csv}");
+    assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,22,34,64.7,"), "{csv}");
+
+    // Ash Grove's view: the pupils it moved out in the last three years (twelve referred in
+    // 2025, six returned; one referred in 2023 is past the three years and not counted).
+    let (p0, school, pru) = (w.pupils[0].0, w.school_a, w.school_a2);
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO referrals (id, la_number, pupil_id, from_setting_id, to_setting_id, source_id, referral_date, \
+             reason, tier_requested) VALUES (901, 202, {p0}, {school}, {pru}, 'r1', '2023-08-01', 'disruption', 2)"
+        ))
+        .await
+        .unwrap();
+    let mut referred = Vec::new();
+    for i in 0..12 {
+        let outcome = if i < 6 { "reintegrated" } else { "left_area" };
+        referred
+            .push(format!("({}, 202, {p0}, {pru}, 's{i}', 901, 2, '2025-09-08', '2026-03-01', '{outcome}')", 810 + i));
+    }
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, referral_id, tier, start_date, end_date, \
+             outcome) VALUES {}",
+            referred.join(", ")
+        ))
+        .await
+        .unwrap();
+    db.store.raw_execute("UPDATE placements SET referral_id = 901 WHERE id = 700").await.unwrap();
+    let school_page = format!("{base}/schools/{school}/outcomes");
+    let html = la.get(&school_page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Pupils this school moved out"));
+    assert!(html.contains("50.0%") && html.contains("6 of 12"), "the school's reintegration figure");
+    let csv = la.get(format!("{school_page}.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.lines().next().unwrap().contains(",school_name,"));
+    assert!(csv_line(&csv, "School").contains(",reintegration,1,6,12,50.0,"), "{csv}");
+    let own = sign_in_as(db, &base, 5, Role::Setting(school)).await;
+    let html = own.get(&school_page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("6 of 12") && html.contains("not in your view"), "the school sees its own pupils' figures");
+    let other = sign_in_as(db, &base, 6, Role::Setting(w.school_b)).await;
+    assert_eq!(other.get(&school_page).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // The PRU's own staff see the provision but not the whole LA.
+    let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
+    let html = pru.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("definition reintegration, version 1") && html.contains("not in your view"));
+    assert!(html.contains("20 of 32"), "the PRU's 14 of 20 and 6 of 12 referred since");
+
+    // Out of scope: not found, whether the page or the CSV; not signed in: sent to sign in.
+    for (i, role) in [(3, Role::La(w.la_b)), (4, Role::Setting(w.school_b))] {
+        let c = sign_in_as(db, &base, i, role).await;
+        assert_eq!(c.get(&page).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+        assert_eq!(c.get(format!("{page}.csv")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+    }
+    let anonymous = client().get(&page).send().await.unwrap();
+    assert_ne!(anonymous.status(), StatusCode::OK);
+    assert!(!anonymous.text().await.unwrap().contains("70.0%"));
+}
+
+/// Duty checks: Brown on 6 sessions a week and Chowdhury with no timetable at Camden PRU are
+/// listed, Adeyemi on 10 is not; Adeyemi's open referral from January has waited past 30 days.
+async fn duty_checks(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let (p0, p1, p2, pru, school) = (w.pupils[0].0, w.pupils[1].0, w.pupils[2].0, w.school_a2, w.school_a);
+    for sql in [
+        format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date) VALUES \
+             (850, 202, {p1}, {pru}, 'd1', 2, '2025-09-01'), (851, 202, {p0}, {pru}, 'd2', 2, '2025-09-01'), \
+             (852, 202, {p2}, {pru}, 'd3', 3, '2025-09-01')"
+        ),
+        "INSERT INTO timetable_steps (la_number, placement_id, from_date, ap_sessions, mainstream_sessions) VALUES \
+         (202, 850, '2025-09-01', 4, 2), (202, 851, '2025-09-01', 8, 2)"
+            .to_string(),
+        format!(
+            "INSERT INTO referrals (id, la_number, pupil_id, from_setting_id, to_setting_id, source_id, referral_date, \
+             reason, tier_requested, status) VALUES (950, 202, {p0}, {school}, {pru}, 'dr', '2026-01-05', 'disruption', 2, \
+             'submitted')"
+        ),
+    ] {
+        db.store.raw_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let base = start(db).await;
+    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let res = la.get(format!("{base}/duty-checks")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let (part_time, waiting) = html.split_once("Pupils waiting more than").unwrap();
+    assert!(part_time.contains("2 placements running today below full time"), "{part_time}");
+    assert!(part_time.contains("Brown") && part_time.contains("6 sessions a week"));
+    assert!(part_time.contains("Chowdhury") && part_time.contains("no timetable recorded"));
+    assert!(!part_time.contains("Adeyemi"), "10 sessions is full time");
+    assert!(waiting.contains("30 days") && waiting.contains("Adeyemi") && waiting.contains("/referrals/950"));
+
+    let html = la.get(format!("{base}/duty-checks?wait_days=365")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("No open referral to a provision you can see has waited longer than 365 days"));
+    for bad in ["abc", "0", "400"] {
+        let res = la.get(format!("{base}/duty-checks?wait_days={bad}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert!(res.text().await.unwrap().contains("wait_days must be a whole number of days from 1 to 365"));
+    }
+
+    // Another LA's user sees none of these pupils.
+    let other = sign_in_as(db, &base, 2, Role::La(w.la_b)).await;
+    let html = other.get(format!("{base}/duty-checks")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Brown") && !html.contains("Adeyemi") && !html.contains("Chowdhury"));
+    assert!(html.contains("Every pupil placed in a provision you can see is on a full-time timetable today."));
+}
+
+/// Providers compared: Camden PRU returns 90 of 100 and Ash Grove's unit 30 of 100 against the
+/// LA's 60%: both outside the 99.8% funnel limits, and named.
+async fn commissioner(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let p0 = w.pupils[0].0;
+    let mut values = Vec::new();
+    for (setting, returned, first) in [(w.school_a2, 90, 1000), (w.unit_a, 30, 2000)] {
+        for i in 0..100 {
+            let outcome = if i < returned { "reintegrated" } else { "left_area" };
+            values.push(format!(
+                "({}, 202, {p0}, {setting}, 'c{}', 2, '2025-09-01', '2026-03-01', '{outcome}')",
+                first + i,
+                first + i
+            ));
+        }
+    }
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date, end_date, outcome) \
+             VALUES {}",
+            values.join(", ")
+        ))
+        .await
+        .unwrap();
+    let base = start(db).await;
+    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let res = la.get(format!("{base}/commissioner")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let today = la.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
+    assert!(today.contains("href=\"/commissioner\"") && today.contains("href=\"/duty-checks\""), "linked from Today");
+    let reint = &html[html.find("(reintegration; LA rate 60.0%)").expect("the reintegration table against 60%")..];
+    // The table and the outliers named under it.
+    let end = (reint.find("</table>").unwrap() + 400).min(reint.len());
+    let reint = &reint[..end];
+    assert!(reint.contains("90.0%") && reint.contains("30.0%"));
+    assert!(reint.contains("Camden PRU (above the 99.8% limit)"), "{reint}");
+    assert!(reint.contains("Ash Grove Inclusion Unit (below the 99.8% limit)"), "{reint}");
+    assert!(html.contains("Data completeness"));
+    assert!(html.contains("Grade 4 or above in English and maths"), "no KS4 results: listed as no data");
+
+    // A provision or school is not a commissioner; another LA sees no providers of LA A.
+    let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
+    assert_eq!(pru.get(format!("{base}/commissioner")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let today = pru.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
+    assert!(!today.contains("href=\"/commissioner\"") && today.contains("href=\"/duty-checks\""));
+    let other = sign_in_as(db, &base, 3, Role::La(w.la_b)).await;
+    let html = other.get(format!("{base}/commissioner")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Camden PRU") && !html.contains("90.0%"));
+}
