@@ -1,6 +1,7 @@
 //! What a signed-in user needs today from running provision: pupils on roll in their
 //! provisions now (with group, tier and part-time flag), reviews due in the next two weeks,
-//! referrals in and out still open, their pupils in AP elsewhere, and pupils in AP by provider.
+//! referrals in and out still open, their pupils in AP elsewhere, pupils in AP by provider, and
+//! suspensions and permanent exclusions this term by school.
 //! Every list is scoped in SQL to the caller and the view is audited once.
 
 use crate::audit::Event;
@@ -9,6 +10,7 @@ use crate::referrals::{NameRow, ReferralStatus, NAME_COLUMNS};
 use crate::scope::{bind_args, SqlBuilder};
 use crate::{Caller, Store, StoreError};
 use chrono::{Duration, NaiveDate};
+use waymark_domain::{AcademicYear, Term};
 
 /// A placement running today.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +38,19 @@ pub struct OpenReferral {
     pub status: ReferralStatus,
 }
 
+/// Suspensions and permanent exclusions that started this term at one setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermExclusions {
+    pub setting_id: i64,
+    pub setting: String,
+    pub suspensions: i64,
+    /// Pupils with at least one suspension this term.
+    pub pupils_suspended: i64,
+    /// School days of suspension, summed over this term's suspensions.
+    pub days: f64,
+    pub permanent: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Today {
     /// Placements at provisions in scope.
@@ -46,6 +61,10 @@ pub struct Today {
     pub referrals_out: Vec<OpenReferral>,
     /// (provision, pupils placed there today), for settings in scope.
     pub by_provider: Vec<(String, i64)>,
+    /// The term containing the day asked about, its first and last days, and what started in
+    /// it at each setting in scope that had any, by setting name.
+    pub term: Option<(AcademicYear, Term, NaiveDate, NaiveDate)>,
+    pub exclusions: Vec<TermExclusions>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -108,9 +127,11 @@ impl Store {
                 None => by_provider.push((p.provision.clone(), 1)),
             }
         }
+        let term = AcademicYear::term_around(today);
+        let exclusions = self.term_exclusions(caller, term.2, term.3).await?;
         self.audit_alone(caller, Event { action: "today.view", object_type: "pupils", object_id: today.to_string() })
             .await?;
-        Ok(Today { on_roll, away, referrals_in, referrals_out, by_provider })
+        Ok(Today { on_roll, away, referrals_in, referrals_out, by_provider, term: Some(term), exclusions })
     }
 
     async fn running(&self, sql: SqlBuilder, today: NaiveDate) -> Result<Vec<OnRoll>, StoreError> {
@@ -144,6 +165,57 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Suspensions and permanent exclusions starting between `from` and `to` (inclusive) at
+    /// settings in the caller's scope, one row per setting that had any. Counts only: the
+    /// pupils behind them are read through their own pages.
+    async fn term_exclusions(
+        &self,
+        caller: &Caller,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<TermExclusions>, StoreError> {
+        let grouped = |select: &str, table: &str| {
+            let mut sql = SqlBuilder::new(&format!(
+                "SELECT s.id, s.name, {select} FROM {table} x JOIN settings s ON s.id = x.setting_id \
+                 WHERE x.start_date >= '{from}' AND x.start_date <= '{to}' AND "
+            ));
+            sql.settings_in_scope(caller.role, "s").push(" GROUP BY s.id, s.name");
+            sql
+        };
+        let sql = grouped("COUNT(*), COUNT(DISTINCT x.pupil_id), SUM(x.length_days)", "suspensions");
+        let suspended: Vec<(i64, String, i64, i64, f64)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let sql = grouped("COUNT(*)", "exclusions");
+        let excluded: Vec<(i64, String, i64)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let mut rows: Vec<TermExclusions> = suspended
+            .into_iter()
+            .map(|(setting_id, setting, suspensions, pupils_suspended, days)| TermExclusions {
+                setting_id,
+                setting,
+                suspensions,
+                pupils_suspended,
+                days,
+                permanent: 0,
+            })
+            .collect();
+        for (setting_id, setting, permanent) in excluded {
+            match rows.iter_mut().find(|r| r.setting_id == setting_id) {
+                Some(row) => row.permanent = permanent,
+                None => rows.push(TermExclusions {
+                    setting_id,
+                    setting,
+                    suspensions: 0,
+                    pupils_suspended: 0,
+                    days: 0.0,
+                    permanent,
+                }),
+            }
+        }
+        rows.sort_by(|a, b| a.setting.cmp(&b.setting).then(a.setting_id.cmp(&b.setting_id)));
+        Ok(rows)
     }
 
     async fn open_referrals(&self, sql: SqlBuilder) -> Result<Vec<OpenReferral>, StoreError> {

@@ -185,7 +185,14 @@ fn file_set() -> FileSet {
     }
 }
 
-both_backends!(every_record_type, reimport_and_changes, import_scope, dry_run_writes_nothing, many_at_once);
+both_backends!(
+    every_record_type,
+    reimport_and_changes,
+    import_scope,
+    dry_run_writes_nothing,
+    many_at_once,
+    exclusions_this_term
+);
 
 async fn import(db: &TestDb, who: &Caller, set: &FileSet) -> Result<waymark_store::ImportCounts, StoreError> {
     db.store.import_records(who, set, false, &mut |_| {}).await
@@ -368,4 +375,48 @@ async fn futures_join(
         out.push(t.await);
     }
     out
+}
+
+/// Today counts the suspensions and permanent exclusions that started this term, per school in
+/// the caller's scope: not last term's, not another LA's, not a school the caller cannot see.
+async fn exclusions_this_term(db: &TestDb) {
+    let admin = Caller::system("test");
+    let mut set = file_set();
+    // A second, half-day suspension of the same pupil late in the autumn term, and one in spring.
+    let mut again = set.suspensions[0].clone();
+    again.suspension_id = "S2".into();
+    again.incident_id = None;
+    again.start = d(2023, 12, 15);
+    again.length_days = 0.5;
+    let mut spring = again.clone();
+    spring.suspension_id = "S3".into();
+    spring.start = d(2024, 1, 8);
+    set.suspensions.extend([again, spring]);
+    import(db, &admin, &set).await.unwrap();
+    let ids = db.store.setting_ids_by_key(&admin).await.unwrap();
+
+    let autumn = db.store.today(&caller(Role::La(202)), d(2023, 12, 20)).await.unwrap();
+    let (year, term, first, last) = autumn.term.unwrap();
+    assert_eq!((year, term, first, last), (AcademicYear(2023), Term::Autumn, d(2023, 9, 1), d(2023, 12, 31)));
+    assert_eq!(autumn.exclusions.len(), 1, "{:?}", autumn.exclusions);
+    let row = &autumn.exclusions[0];
+    assert_eq!(row.setting_id, ids["990001"]);
+    assert_eq!(row.setting, "Setting 990001");
+    assert_eq!((row.suspensions, row.pupils_suspended, row.permanent), (2, 1, 1), "one pupil suspended twice");
+    assert!((row.days - 2.5).abs() < 1e-9, "{}", row.days);
+
+    let spring = db.store.today(&caller(Role::La(202)), d(2024, 2, 1)).await.unwrap();
+    assert_eq!(spring.term.unwrap().1, Term::Spring);
+    let row = &spring.exclusions[0];
+    assert_eq!((row.suspensions, row.pupils_suspended, row.permanent), (1, 1, 0), "only spring's suspension");
+    assert!((row.days - 0.5).abs() < 1e-9);
+    let summer = db.store.today(&caller(Role::La(202)), d(2024, 5, 1)).await.unwrap();
+    assert!(summer.exclusions.is_empty(), "{:?}", summer.exclusions);
+
+    let school = db.store.today(&caller(Role::Setting(ids["990001"])), d(2023, 12, 20)).await.unwrap();
+    assert_eq!(school.exclusions, autumn.exclusions, "the school sees its own");
+    for outside in [Role::Setting(ids["990002"]), Role::La(203)] {
+        let seen = db.store.today(&caller(outside), d(2023, 12, 20)).await.unwrap();
+        assert!(seen.exclusions.is_empty(), "{outside} sees another school's exclusions: {:?}", seen.exclusions);
+    }
 }
