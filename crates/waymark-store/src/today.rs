@@ -51,6 +51,21 @@ pub struct TermExclusions {
     pub permanent: i64,
 }
 
+/// A pupil suspended this term at a setting in scope: at risk of exclusion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suspended {
+    pub pupil_id: i64,
+    pub name: String,
+    pub setting: String,
+    pub suspensions: i64,
+    pub days: f64,
+    /// Placed in AP today (anywhere).
+    pub in_ap: bool,
+}
+
+/// At most this many suspended pupils are listed (most suspended first); the rest are counted.
+pub const SUSPENDED_SHOWN: usize = 50;
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Today {
     /// Placements at provisions in scope.
@@ -65,6 +80,10 @@ pub struct Today {
     /// it at each setting in scope that had any, by setting name.
     pub term: Option<(AcademicYear, Term, NaiveDate, NaiveDate)>,
     pub exclusions: Vec<TermExclusions>,
+    /// Pupils suspended this term, most suspended first, at most [`SUSPENDED_SHOWN`].
+    pub suspended: Vec<Suspended>,
+    /// How many (pupil, setting) pairs had a suspension this term, listed or not.
+    pub suspended_total: usize,
 }
 
 #[derive(sqlx::FromRow)]
@@ -129,9 +148,20 @@ impl Store {
         }
         let term = AcademicYear::term_around(today);
         let exclusions = self.term_exclusions(caller, term.2, term.3).await?;
+        let (suspended, suspended_total) = self.suspended_pupils(caller, term.2, term.3, today).await?;
         self.audit_alone(caller, Event { action: "today.view", object_type: "pupils", object_id: today.to_string() })
             .await?;
-        Ok(Today { on_roll, away, referrals_in, referrals_out, by_provider, term: Some(term), exclusions })
+        Ok(Today {
+            on_roll,
+            away,
+            referrals_in,
+            referrals_out,
+            by_provider,
+            term: Some(term),
+            exclusions,
+            suspended,
+            suspended_total,
+        })
     }
 
     async fn running(&self, sql: SqlBuilder, today: NaiveDate) -> Result<Vec<OnRoll>, StoreError> {
@@ -216,6 +246,54 @@ impl Store {
         }
         rows.sort_by(|a, b| a.setting.cmp(&b.setting).then(a.setting_id.cmp(&b.setting_id)));
         Ok(rows)
+    }
+
+    /// Pupils with a suspension starting between `from` and `to` at a setting in scope, with how
+    /// many and how long, and whether they are in AP on `today`; most suspended first.
+    async fn suspended_pupils(
+        &self,
+        caller: &Caller,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<(Vec<Suspended>, usize), StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            pupil_id: i64,
+            setting: String,
+            suspensions: i64,
+            days: f64,
+            in_ap: bool,
+            #[sqlx(flatten)]
+            name: NameRow,
+        }
+        // Grouped by the pupil's key, so PostgreSQL lets the pupil's other columns be selected.
+        let mut sql = SqlBuilder::new(&format!(
+            "SELECT p.id AS pupil_id, s.name AS setting, COUNT(*) AS suspensions, SUM(x.length_days) AS days, \
+             EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= '{today}' \
+             AND (pl.end_date IS NULL OR pl.end_date >= '{today}')) AS in_ap, {NAME_COLUMNS} \
+             FROM suspensions x JOIN settings s ON s.id = x.setting_id JOIN pupils p ON p.id = x.pupil_id \
+             WHERE x.start_date >= '{from}' AND x.start_date <= '{to}' AND "
+        ));
+        sql.settings_in_scope(caller.role, "s")
+            .push(" GROUP BY p.id, s.id, s.name ORDER BY COUNT(*) DESC, SUM(x.length_days) DESC, p.id, s.id");
+        let rows: Vec<Row> = on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let total = rows.len();
+        let shown = rows
+            .into_iter()
+            .take(SUSPENDED_SHOWN)
+            .map(|r| {
+                Ok(Suspended {
+                    pupil_id: r.pupil_id,
+                    name: self.display_name(&r.name)?,
+                    setting: r.setting,
+                    suspensions: r.suspensions,
+                    days: r.days,
+                    in_ap: r.in_ap,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((shown, total))
     }
 
     async fn open_referrals(&self, sql: SqlBuilder) -> Result<Vec<OpenReferral>, StoreError> {

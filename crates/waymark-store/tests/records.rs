@@ -391,7 +391,13 @@ async fn exclusions_this_term(db: &TestDb) {
     let mut spring = again.clone();
     spring.suspension_id = "S3".into();
     spring.start = d(2024, 1, 8);
-    set.suspensions.extend([again, spring]);
+    // And a day's suspension of the pupil placed at the PRU since October.
+    let mut placed = again.clone();
+    placed.suspension_id = "S4".into();
+    placed.upn = upn(1);
+    placed.start = d(2023, 11, 20);
+    placed.length_days = 1.0;
+    set.suspensions.extend([again, spring, placed]);
     import(db, &admin, &set).await.unwrap();
     let ids = db.store.setting_ids_by_key(&admin).await.unwrap();
 
@@ -402,8 +408,8 @@ async fn exclusions_this_term(db: &TestDb) {
     let row = &autumn.exclusions[0];
     assert_eq!(row.setting_id, ids["990001"]);
     assert_eq!(row.setting, "Setting 990001");
-    assert_eq!((row.suspensions, row.pupils_suspended, row.permanent), (2, 1, 1), "one pupil suspended twice");
-    assert!((row.days - 2.5).abs() < 1e-9, "{}", row.days);
+    assert_eq!((row.suspensions, row.pupils_suspended, row.permanent), (3, 2, 1), "one pupil suspended twice");
+    assert!((row.days - 3.5).abs() < 1e-9, "{}", row.days);
 
     let spring = db.store.today(&caller(Role::La(202)), d(2024, 2, 1)).await.unwrap();
     assert_eq!(spring.term.unwrap().1, Term::Spring);
@@ -413,10 +419,23 @@ async fn exclusions_this_term(db: &TestDb) {
     let summer = db.store.today(&caller(Role::La(202)), d(2024, 5, 1)).await.unwrap();
     assert!(summer.exclusions.is_empty(), "{:?}", summer.exclusions);
 
+    // The pupils behind the counts, most suspended first: Okafor twice, not in AP; Nowak, in AP.
+    assert_eq!(autumn.suspended_total, 2);
+    let placed = &autumn.suspended[1];
+    assert_eq!((placed.name.as_str(), placed.suspensions, placed.in_ap), ("Record1 Nowak", 1, true));
+    let who = &autumn.suspended[0];
+    assert_eq!(
+        (who.name.as_str(), who.setting.as_str(), who.suspensions, who.in_ap),
+        ("Record0 Okafor", "Setting 990001", 2, false)
+    );
+    assert!((who.days - 2.5).abs() < 1e-9);
+
     let school = db.store.today(&caller(Role::Setting(ids["990001"])), d(2023, 12, 20)).await.unwrap();
+    assert_eq!(school.suspended, autumn.suspended, "the school sees its suspended pupil");
     assert_eq!(school.exclusions, autumn.exclusions, "the school sees its own");
     for outside in [Role::Setting(ids["990002"]), Role::La(203)] {
         let seen = db.store.today(&caller(outside), d(2023, 12, 20)).await.unwrap();
         assert!(seen.exclusions.is_empty(), "{outside} sees another school's exclusions: {:?}", seen.exclusions);
+        assert!(seen.suspended.is_empty() && seen.suspended_total == 0, "{outside} sees a suspended pupil");
     }
 }
