@@ -592,7 +592,12 @@ async fn today_exclusions_by_school(db: &TestDb) {
         let page = res.text().await.unwrap();
         assert!(page.contains(&format!("{term} term ")), "{role}: the term is named");
         assert_eq!(page.contains("Thornbury High"), sees, "{role} sees the school's row");
+        assert_eq!(page.contains("Term0 Kowalski"), sees, "{role} sees the suspended pupil");
+        assert!(!page.contains("Mensah"), "{role}: last year's suspension is not this term's");
         if sees {
+            let listed = &page[page.find("id=\"suspended-pupils\"").expect("the pupils")..];
+            let link = "href=\"/pupils/";
+            assert_eq!(listed[..listed.find("</table>").unwrap()].matches(link).count(), 1, "one pupil listed");
             let table = &page[page.find("id=\"term-exclusions\"").expect("the table")..];
             assert!(table.contains("2 suspensions and 1 permanent exclusion this term at 1 setting"), "{table}");
             let cells: Vec<&str> =

@@ -10,7 +10,7 @@ use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use waymark_store::today::{OnRoll, OpenReferral, TermExclusions};
+use waymark_store::today::{OnRoll, OpenReferral, Suspended, TermExclusions};
 
 struct PlacementRow {
     id: i64,
@@ -51,13 +51,41 @@ fn exclusion_rows(today: &waymark_store::today::Today) -> (String, Vec<Exclusion
     (term, rows)
 }
 
+struct SuspendedRow {
+    pupil_id: i64,
+    name: String,
+    setting: String,
+    suspensions: i64,
+    days: String,
+    in_ap: bool,
+}
+
+fn suspended_row(s: &Suspended) -> SuspendedRow {
+    SuspendedRow {
+        pupil_id: s.pupil_id,
+        name: s.name.clone(),
+        setting: s.setting.clone(),
+        suspensions: s.suspensions,
+        days: days(s.days),
+        in_ap: s.in_ap,
+    }
+}
+
+/// Suspensions run in whole and half days; show 2 and 2.5, not 2.0.
+fn days(d: f64) -> String {
+    if d.fract() == 0.0 {
+        format!("{d:.0}")
+    } else {
+        format!("{d:.1}")
+    }
+}
+
 fn exclusion_row(e: &TermExclusions) -> ExclusionRow {
     ExclusionRow {
         setting: e.setting.clone(),
         suspensions: e.suspensions,
         pupils_suspended: e.pupils_suspended,
-        // Suspensions run in whole and half days; show 2 and 2.5, not 2.0.
-        days: if e.days.fract() == 0.0 { format!("{:.0}", e.days) } else { format!("{:.1}", e.days) },
+        days: days(e.days),
         permanent: e.permanent,
     }
 }
@@ -90,6 +118,9 @@ struct Page {
     exclusions: Vec<ExclusionRow>,
     /// "3 suspensions and 1 permanent exclusion this term at 2 settings".
     exclusions_caption: String,
+    suspended: Vec<SuspendedRow>,
+    /// Suspended pupils not listed (beyond the first 50).
+    suspended_more: usize,
 }
 
 fn placement_rows(list: Vec<OnRoll>, today: chrono::NaiveDate) -> Vec<PlacementRow> {
@@ -132,6 +163,8 @@ pub async fn today(State(state): State<AppState>, SignedIn(session): SignedIn) -
     let on_roll = placement_rows(t.on_roll, day);
     let page = Page {
         exclusions_caption: exclusions_caption(&exclusions),
+        suspended: t.suspended.iter().map(suspended_row).collect(),
+        suspended_more: t.suspended_total.saturating_sub(t.suspended.len()),
         term,
         exclusions,
         nav: Nav::for_session(&session, "today"),
