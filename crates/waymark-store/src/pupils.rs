@@ -21,6 +21,11 @@ pub struct PupilSummary {
     pub upn: String,
     pub date_of_birth: NaiveDate,
     pub year_group: YearGroup,
+    /// The settings in the caller's scope where the pupil is on roll today, main registration
+    /// first. Settings outside the scope are not named.
+    pub settings: Vec<String>,
+    /// Dual registered today (by an enrolment the caller can see, main or subsidiary).
+    pub dual_registered: bool,
 }
 
 /// A page of the pupil list.
@@ -268,10 +273,38 @@ impl Store {
                     upn: names.upn,
                     date_of_birth: names.date_of_birth,
                     year_group: YearGroup::for_birth_date(names.date_of_birth, year),
+                    settings: Vec::new(),
+                    dual_registered: false,
                 },
             );
         }
+        for (pupil_id, name, registration) in self.current_enrolments(role, ids, today).await? {
+            if let Some(summary) = by_id.get_mut(&pupil_id) {
+                summary.settings.push(name);
+                summary.dual_registered |= registration != RegistrationType::Single.code();
+            }
+        }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// (pupil, setting name, registration code) for each enrolment of `ids` running on `today`
+    /// at a setting in scope, main registration first.
+    async fn current_enrolments(
+        &self,
+        role: Role,
+        ids: &[i64],
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let mut sql = SqlBuilder::new(&format!(
+            "SELECT e.pupil_id, s.name, e.registration FROM enrolments e JOIN settings s ON s.id = e.setting_id \
+             WHERE e.pupil_id IN ({list}) AND e.start_date <= '{today}' AND (e.end_date IS NULL OR e.end_date >= '{today}') AND "
+        ));
+        sql.settings_in_scope(role, "s").push(&format!(
+            " ORDER BY e.pupil_id, CASE e.registration WHEN '{}' THEN 1 ELSE 0 END, s.name",
+            RegistrationType::DualSubsidiary.code()
+        ));
+        Ok(on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?)
     }
 
     /// One pupil's record and enrolments, if within the caller's scope. The view is audited
