@@ -329,6 +329,36 @@ async fn forms_and_bad_input(db: &TestDb) {
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
 
+both_backends!(pupil_list_settings_and_dual_registration);
+
+/// The pupil list's "On roll at" column names only settings the user can see, and marks the
+/// pupil dual registered across two LAs for both of them.
+async fn pupil_list_settings_and_dual_registration(db: &TestDb) {
+    let world = World::build(&db.store).await;
+    let users = users_for(db, &world).await;
+    let base = start(db).await;
+    let row_of = |page: &str, surname: &str| {
+        let at = page.find(surname).unwrap_or_else(|| panic!("{surname} listed"));
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    for (role, on_roll) in
+        [(Role::La(world.la_a), "Ash Grove Inclusion Unit"), (Role::La(world.la_b), "Greenwich High")]
+    {
+        let email = &users.iter().find(|(r, _)| *r == role).unwrap().1;
+        let page =
+            sign_in(&base, email).await.get(format!("{base}/pupils")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(">On roll at</th>"), "{role}: the column");
+        let evans = row_of(&page, "Evans");
+        assert!(evans.contains(on_roll) && evans.contains("Dual registered"), "{role}: {evans}");
+        let other = if on_roll == "Greenwich High" { "Ash Grove" } else { "Greenwich" };
+        assert!(!evans.contains(other), "{role} is not told the other LA's setting: {evans}");
+        if role == Role::La(world.la_a) {
+            let adeyemi = row_of(&page, "Adeyemi");
+            assert!(adeyemi.contains("Ash Grove Academy") && !adeyemi.contains("Dual registered"), "{adeyemi}");
+        }
+    }
+}
+
 both_backends!(timpson_tracker_pages);
 
 /// The public reads the tracker; only an administrator records updates, with CSRF and validation.

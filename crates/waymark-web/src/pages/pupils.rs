@@ -22,6 +22,9 @@ struct Row {
     upn: String,
     date_of_birth: String,
     year_group: String,
+    /// Where the pupil is on roll today, among the settings the user can see.
+    settings: String,
+    dual_registered: bool,
 }
 
 pub enum PageLink {
@@ -134,6 +137,8 @@ async fn render_list(
             upn: p.upn,
             date_of_birth: format::date(p.date_of_birth),
             year_group: p.year_group.label(),
+            settings: p.settings.join("; "),
+            dual_registered: p.dual_registered,
         })
         .collect();
     let searching = !query.is_empty();
