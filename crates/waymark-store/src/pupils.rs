@@ -28,6 +28,57 @@ pub struct PupilSummary {
     pub dual_registered: bool,
 }
 
+/// Filters on the pupil list; the default filters nothing. Every filter is applied in SQL
+/// inside the caller's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PupilFilter {
+    /// On roll today at this setting (ignored unless it is in scope: then nobody matches).
+    pub setting_id: Option<i64>,
+    pub sen: Option<SenProvision>,
+    /// Eligible for free school meals.
+    pub fsm: bool,
+    /// Placed in AP today.
+    pub in_ap_now: bool,
+    /// Suspended at least once in the term containing today.
+    pub suspended_this_term: bool,
+}
+
+impl PupilFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == PupilFilter::default()
+    }
+
+    /// The conditions on pupils (aliased `p`), each true for a pupil that passes.
+    fn push_conditions(&self, sql: &mut SqlBuilder, role: Role, today: NaiveDate) {
+        if let Some(id) = self.setting_id {
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM enrolments fe JOIN settings s ON s.id = fe.setting_id WHERE fe.pupil_id = p.id \
+                 AND fe.start_date <= '{today}' AND (fe.end_date IS NULL OR fe.end_date >= '{today}') AND s.id = "
+            ));
+            sql.bind(Arg::Int(id)).push(" AND ").settings_in_scope(role, "s").push(")");
+        }
+        if let Some(sen) = self.sen {
+            sql.push(&format!(" AND p.sen = '{}'", sen.code()));
+        }
+        if self.fsm {
+            sql.push(" AND p.fsm_eligible = TRUE");
+        }
+        if self.in_ap_now {
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= '{today}' \
+                 AND (pl.end_date IS NULL OR pl.end_date >= '{today}'))"
+            ));
+        }
+        if self.suspended_this_term {
+            let (_, _, first, last) = AcademicYear::term_around(today);
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM suspensions x WHERE x.pupil_id = p.id AND x.start_date >= '{first}' \
+                 AND x.start_date <= '{last}')"
+            ));
+        }
+    }
+}
+
 /// A page of the pupil list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PupilPage {
@@ -206,6 +257,20 @@ impl Store {
         per_page: usize,
         today: NaiveDate,
     ) -> Result<PupilPage, StoreError> {
+        self.list_pupils_filtered(caller, search, PupilFilter::default(), page, per_page, today).await
+    }
+
+    /// [`Store::list_pupils`] narrowed by a [`PupilFilter`]: the pupils passing it are found in
+    /// SQL (within scope) and the name-ordered list kept to them.
+    pub async fn list_pupils_filtered(
+        &self,
+        caller: &Caller,
+        search: &str,
+        filter: PupilFilter,
+        page: usize,
+        per_page: usize,
+        today: NaiveDate,
+    ) -> Result<PupilPage, StoreError> {
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
         let role = caller.role;
@@ -219,17 +284,34 @@ impl Store {
             .await?;
         let search = search.trim();
         let page_of = |ids: &[i64]| ids.iter().skip((page - 1) * per_page).take(per_page).copied().collect::<Vec<_>>();
-        let (total, shown) = if search.is_empty() {
+        let passing = if filter.is_empty() {
+            None
+        } else {
+            let mut sql = SqlBuilder::new("SELECT p.id FROM pupils p WHERE ");
+            sql.pupils_in_scope(role);
+            filter.push_conditions(&mut sql, role, today);
+            let ids: Vec<i64> =
+                on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?;
+            Some(ids.into_iter().collect::<std::collections::HashSet<i64>>())
+        };
+        let keep = |ids: Vec<i64>| match &passing {
+            Some(set) => ids.into_iter().filter(|id| set.contains(id)).collect(),
+            None => ids,
+        };
+        let (total, shown) = if search.is_empty() && passing.is_none() {
             (in_scope.ordered.len(), page_of(&in_scope.ordered))
+        } else if search.is_empty() {
+            let ids: Vec<i64> = keep(in_scope.ordered.clone());
+            (ids.len(), page_of(&ids))
         } else if let Ok(upn) = Upn::parse(&search.to_uppercase()) {
             let mut sql = SqlBuilder::new("SELECT p.id FROM pupils p WHERE p.upn_hash = ");
             sql.bind(Arg::Bytes(self.upn_hash(&upn))).push(" AND ").pupils_in_scope(role);
             let ids: Vec<i64> =
-                on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?;
+                keep(on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?);
             (ids.len(), page_of(&ids))
         } else {
             let words: Vec<String> = name_words(search).into_iter().take(5).collect();
-            let ids = self.names.matching(&in_scope, &words);
+            let ids = keep(self.names.matching(&in_scope, &words));
             (ids.len(), page_of(&ids))
         };
         let pupils = self.summaries(role, &shown, today).await?;

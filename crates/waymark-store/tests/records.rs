@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use waymark_domain::records::*;
 use waymark_domain::*;
 use waymark_store::testing::TestDb;
-use waymark_store::{both_backends, Caller, Role, StoreError};
+use waymark_store::{both_backends, Caller, PupilFilter, Role, StoreError};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -191,7 +191,8 @@ both_backends!(
     import_scope,
     dry_run_writes_nothing,
     many_at_once,
-    exclusions_this_term
+    exclusions_this_term,
+    pupil_list_filters
 );
 
 async fn import(db: &TestDb, who: &Caller, set: &FileSet) -> Result<waymark_store::ImportCounts, StoreError> {
@@ -438,4 +439,48 @@ async fn exclusions_this_term(db: &TestDb) {
         assert!(seen.exclusions.is_empty(), "{outside} sees another school's exclusions: {:?}", seen.exclusions);
         assert!(seen.suspended.is_empty() && seen.suspended_total == 0, "{outside} sees a suspended pupil");
     }
+}
+
+/// The pupil list's filters, alone and together, each inside the caller's scope.
+async fn pupil_list_filters(db: &TestDb) {
+    let admin = Caller::system("test");
+    import(db, &admin, &file_set()).await.unwrap();
+    let ids = db.store.setting_ids_by_key(&admin).await.unwrap();
+    let la = caller(Role::La(202));
+    let surnames = |filter: PupilFilter, who: Caller, day: NaiveDate| {
+        let store = db.store.clone();
+        async move {
+            let page = store.list_pupils_filtered(&who, "", filter, 1, 50, day).await.unwrap();
+            assert_eq!(page.total, page.pupils.len());
+            page.pupils.iter().map(|p| p.name.rsplit(' ').next().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    let autumn = d(2023, 12, 20);
+    let none = PupilFilter::default();
+    assert_eq!(surnames(none, la.clone(), autumn).await, ["Nowak", "Okafor", "Singh"]);
+    let in_ap = PupilFilter { in_ap_now: true, ..none };
+    assert_eq!(surnames(in_ap, la.clone(), autumn).await, ["Nowak"], "placed at the PRU since October");
+    assert!(surnames(in_ap, la.clone(), d(2023, 9, 20)).await.is_empty(), "before the placement");
+    let suspended = PupilFilter { suspended_this_term: true, ..none };
+    assert_eq!(surnames(suspended, la.clone(), autumn).await, ["Okafor"]);
+    assert!(surnames(suspended, la.clone(), d(2024, 2, 1)).await.is_empty(), "last term's suspension");
+    assert_eq!(surnames(PupilFilter { fsm: true, ..none }, la.clone(), autumn).await, ["Nowak"]);
+    let ehc = PupilFilter { sen: Some(SenProvision::EhcPlan), ..none };
+    assert!(surnames(ehc, la.clone(), autumn).await.is_empty());
+    let no_sen = PupilFilter { sen: Some(SenProvision::None), ..none };
+    assert_eq!(surnames(no_sen, la.clone(), autumn).await.len(), 3);
+    let at_unit = PupilFilter { setting_id: Some(ids["U1"]), ..none };
+    assert_eq!(surnames(at_unit, la.clone(), autumn).await, ["Singh"]);
+    let at_pru = PupilFilter { setting_id: Some(ids["990002"]), ..none };
+    assert_eq!(surnames(at_pru, la.clone(), autumn).await, ["Nowak"], "dual registered there");
+    // Filters combine; a setting outside the scope matches nobody.
+    assert!(surnames(PupilFilter { in_ap_now: true, ..at_unit }, la.clone(), autumn).await.is_empty());
+    assert!(surnames(at_pru, caller(Role::La(203)), autumn).await.is_empty());
+    let school = caller(Role::Setting(ids["990001"]));
+    assert!(surnames(at_pru, school.clone(), autumn).await.is_empty(), "the PRU is not in the school's scope");
+    // With a search, only the matching pupils that pass.
+    let found = db.store.list_pupils_filtered(&la, "nowak", in_ap, 1, 50, autumn).await.unwrap();
+    assert_eq!(found.total, 1);
+    let found = db.store.list_pupils_filtered(&la, "okafor", in_ap, 1, 50, autumn).await.unwrap();
+    assert_eq!(found.total, 0);
 }
