@@ -357,6 +357,53 @@ async fn pupil_list_settings_and_dual_registration(db: &TestDb) {
             assert!(adeyemi.contains("Ash Grove Academy") && !adeyemi.contains("Dual registered"), "{adeyemi}");
         }
     }
+
+    // Filters: a GET form, so a filtered list can be linked to; the search carries them along.
+    let email = &users.iter().find(|(r, _)| *r == Role::La(world.la_a)).unwrap().1;
+    let la = sign_in(&base, email).await;
+    let get = |query: String| {
+        let la = la.clone();
+        let base = base.clone();
+        async move {
+            let res = la.get(format!("{base}/pupils?{query}")).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let listed = |html: &str| {
+        ["Adeyemi", "Brown", "Chowdhury", "Davies", "Evans"]
+            .into_iter()
+            .filter(|s| html.contains(&format!(" {s}</a>")))
+            .collect::<Vec<_>>()
+    };
+    let (status, html) = get("fsm=yes".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed(&html), ["Adeyemi", "Chowdhury", "Evans"], "free school meals (Evans from the template)");
+    assert!(
+        html.contains("Filter pupils (1 in use)")
+            && html.contains("id=\"fsm\" name=\"fsm\" type=\"checkbox\" value=\"yes\" checked")
+    );
+    let (_, html) = get(format!("setting={}", world.unit_a)).await;
+    assert_eq!(listed(&html), ["Brown", "Evans"], "on roll at the unit");
+    let (_, html) = get(format!("setting={}", world.school_b)).await;
+    assert!(listed(&html).is_empty() && html.contains("No pupils you can see match these filters"));
+    let (_, html) = get("in_ap=yes&suspended=yes".into()).await;
+    assert!(listed(&html).is_empty(), "no one is placed or suspended in this world");
+    for (query, says) in
+        [("sen=Z", "The SEN filter must be N, K or E"), ("in_ap=maybe", "in AP now"), ("setting=abc", "setting filter")]
+    {
+        let (status, html) = get(query.into()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(html.contains(says), "{query}: {html}");
+    }
+    let token = csrf_field(&get(String::new()).await.1);
+    let search = |q: &'static str| {
+        la.post(format!("{base}/pupils"))
+            .form(&[("csrf", token.clone()), ("q", q.into()), ("setting", world.unit_a.to_string())])
+            .send()
+    };
+    assert_eq!(listed(&search("brown").await.unwrap().text().await.unwrap()), ["Brown"]);
+    let html = search("adeyemi").await.unwrap().text().await.unwrap();
+    assert!(listed(&html).is_empty() && html.contains("match these filters and “adeyemi”"), "{html}");
 }
 
 both_backends!(timpson_tracker_pages);
