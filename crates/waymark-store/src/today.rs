@@ -6,10 +6,12 @@
 
 use crate::audit::Event;
 use crate::engine::on_pool;
+use crate::placements::Group;
 use crate::referrals::{NameRow, ReferralStatus, NAME_COLUMNS};
 use crate::scope::{bind_args, SqlBuilder};
 use crate::{Caller, Store, StoreError};
 use chrono::{Duration, NaiveDate};
+use waymark_domain::Setting;
 use waymark_domain::{AcademicYear, Term};
 
 /// A placement running today.
@@ -115,7 +117,53 @@ const PLACEMENTS: &str = "SELECT pl.id, pl.pupil_id, s.name AS provision, fs.nam
      LEFT JOIN provision_groups g ON g.id = pl.group_id LEFT JOIN referrals r ON r.id = pl.referral_id \
      LEFT JOIN settings fs ON fs.id = r.from_setting_id WHERE pl.start_date <= ";
 
+/// One setting's page: its roll today, its groups, and the placements running there.
+#[derive(Debug, Clone)]
+pub struct SettingOverview {
+    pub setting: Setting,
+    /// Pupils on roll today (any registration), and of them dual registered.
+    pub on_roll: i64,
+    pub dual_registered: i64,
+    pub groups: Vec<Group>,
+    pub placements: Vec<OnRoll>,
+}
+
 impl Store {
+    /// A setting within the caller's scope (else not found), its roll on `today`, groups and
+    /// running placements; the view is audited.
+    pub async fn setting_overview(
+        &self,
+        caller: &Caller,
+        setting_id: i64,
+        today: NaiveDate,
+    ) -> Result<SettingOverview, StoreError> {
+        let setting = self.get_setting(caller, setting_id).await?;
+        let (on_roll, dual_registered): (i64, i64) = on_pool!(&self.pool, p => {
+            sqlx::query_as(&format!(
+                "SELECT COUNT(*), COUNT(CASE WHEN registration <> '{}' THEN 1 END) FROM enrolments \
+                 WHERE setting_id = $1 AND start_date <= '{today}' AND (end_date IS NULL OR end_date >= '{today}')",
+                waymark_domain::RegistrationType::Single.code()
+            ))
+            .bind(setting_id)
+            .fetch_one(p)
+            .await
+        })?;
+        let groups = self.groups(caller, setting_id).await?;
+        let mut sql = SqlBuilder::new(&PLACEMENTS.replace("{names}", NAME_COLUMNS));
+        sql.push(&format!("'{today}' AND (pl.end_date IS NULL OR pl.end_date >= '{today}') AND pl.setting_id = "))
+            .bind(crate::scope::Arg::Int(setting_id))
+            .push(" AND ")
+            .settings_in_scope(caller.role, "s")
+            .push(" ORDER BY pl.start_date, pl.id");
+        let placements = self.running(sql, today).await?;
+        self.audit_alone(
+            caller,
+            Event { action: "setting.view", object_type: "setting", object_id: setting_id.to_string() },
+        )
+        .await?;
+        Ok(SettingOverview { setting, on_roll, dual_registered, groups, placements })
+    }
+
     pub async fn today(&self, caller: &Caller, today: NaiveDate) -> Result<Today, StoreError> {
         let role = caller.role;
         let running = |side: &str| {
