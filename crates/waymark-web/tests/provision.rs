@@ -266,6 +266,14 @@ async fn provision_routes_every_role(db: &TestDb) {
         let page = res.text().await.unwrap();
         assert_eq!(page.contains("Adeyemi"), pru_side || in_scope(&[w.school_a]), "{role} today shows the placement");
         assert_eq!(page.contains("Brown"), pru_side || in_scope(&[w.unit_a]), "{role} today shows the open referral");
+        // The PRU's own page lists the placement running there, with its group's links.
+        let res = c.get(format!("{base}/settings/{}", w.school_a2)).send().await.unwrap();
+        if pru_side {
+            let page = res.text().await.unwrap();
+            let here = &page[page.find("id=\"placements-here\"").expect("placements at the PRU")..];
+            assert!(here.contains("Adeyemi"), "{role} sees the placement on the PRU's page");
+            assert!(page.contains(&format!("/groups/{group}/checkin")), "{role}: the group's check-in link");
+        }
         for path in ["waiting-list", "capacity"] {
             assert_eq!(
                 get(format!("/provisions/{}/{path}", w.school_a2)).await,

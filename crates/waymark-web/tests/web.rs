@@ -94,8 +94,9 @@ both_backends!(every_route_every_role, forms_and_bad_input);
 
 /// The routes the scope tests walk (below, and in `tests/provision.rs` for running a
 /// provision). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 19] = [
+const WALKED: [&str; 20] = [
     "/pupils",
+    "/settings/{id}",
     "/pupils/{id}",
     "/import",
     "/pupils/{id}/refer",
@@ -188,6 +189,16 @@ async fn every_route_every_role(db: &TestDb) {
                 surnames[i]
             );
         }
+        // A setting's page: only within the scope; anything else is not found.
+        let sees_pru = matches!(role, Role::Admin | Role::Trust(_))
+            || role == Role::La(world.la_a)
+            || role == Role::Setting(world.school_a2);
+        let res = c.get(format!("{base}/settings/{}", world.school_a2)).send().await.unwrap();
+        assert_eq!(res.status(), if sees_pru { StatusCode::OK } else { StatusCode::NOT_FOUND }, "{role} setting page");
+        let html = res.text().await.unwrap();
+        assert_eq!(html.contains("id=\"on-roll\">1<"), sees_pru, "{role}: Chowdhury on roll at the PRU");
+        assert_eq!(html.contains("Camden PRU"), sees_pru, "{role}: setting page names the PRU");
+        assert_eq!(c.get(format!("{base}/settings/abc")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         let settings = c.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
         if role == Role::Setting(world.school_a) {
             assert!(settings.contains("(Setting: Ash Grove Academy)"), "the banner names the setting");
