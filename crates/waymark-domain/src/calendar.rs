@@ -112,6 +112,26 @@ impl AcademicYear {
             Term::Summer
         })
     }
+    /// The first and last days of a term, on the boundaries [`AcademicYear::term_of`] uses:
+    /// autumn 1 September to 31 December, spring 1 January to the day before Easter Sunday,
+    /// summer Easter Sunday to 31 August.
+    pub fn term_dates(self, term: Term) -> (NaiveDate, NaiveDate) {
+        let easter = easter_sunday(self.0 + 1);
+        let new_year = NaiveDate::from_ymd_opt(self.0 + 1, 1, 1).expect("valid date");
+        match term {
+            Term::Autumn => (self.first_day(), new_year.pred_opt().expect("valid date")),
+            Term::Spring => (new_year, easter.pred_opt().expect("valid date")),
+            Term::Summer => (easter, self.last_day()),
+        }
+    }
+
+    /// The term containing `date` and its first and last days.
+    pub fn term_around(date: NaiveDate) -> (AcademicYear, Term, NaiveDate, NaiveDate) {
+        let year = AcademicYear::containing(date);
+        let term = year.term_of(date).expect("a date is in the academic year containing it");
+        let (first, last) = year.term_dates(term);
+        (year, term, first, last)
+    }
 }
 
 /// Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm).
@@ -251,6 +271,22 @@ mod tests {
         assert_eq!(y.term_of(d(2024, 3, 30)), Some(Term::Spring));
         assert_eq!(y.term_of(d(2024, 4, 15)), Some(Term::Summer));
         assert_eq!(y.term_of(d(2024, 9, 1)), None);
+    }
+
+    #[test]
+    fn term_dates_meet_without_gaps() {
+        let y = AcademicYear(2023);
+        assert_eq!(y.term_dates(Term::Autumn), (d(2023, 9, 1), d(2023, 12, 31)));
+        assert_eq!(y.term_dates(Term::Spring), (d(2024, 1, 1), d(2024, 3, 30)));
+        assert_eq!(y.term_dates(Term::Summer), (d(2024, 3, 31), d(2024, 8, 31)));
+        // Every day of the year is in exactly the term term_of names, and term_around agrees.
+        let mut day = y.first_day();
+        while day <= y.last_day() {
+            let (year, term, first, last) = AcademicYear::term_around(day);
+            assert_eq!((year, Some(term)), (y, y.term_of(day)), "{day}");
+            assert!(first <= day && day <= last, "{day} outside {first} to {last}");
+            day = day.succ_opt().unwrap();
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub use error::StoreError;
 pub use import::{ImportContext, ImportCounts};
 pub use keyfile::KeySource;
 pub use placements::{Group, GroupCapacity, NewGroup, NewPlacement, PlacementOutcome, PlacementView, Step};
-pub use pupils::{PupilPage, PupilSummary};
+pub use pupils::{PupilFilter, PupilPage, PupilSummary};
 pub use records::{PupilFile, PupilRecords};
 pub use referrals::{NewReferral, ReferralStatus, ReferralView, WaitingEntry};
 pub use scope::{Caller, Role};

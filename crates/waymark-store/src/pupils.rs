@@ -22,6 +22,62 @@ pub struct PupilSummary {
     pub upn: String,
     pub date_of_birth: NaiveDate,
     pub year_group: YearGroup,
+    /// The settings in the caller's scope where the pupil is on roll today, main registration
+    /// first. Settings outside the scope are not named.
+    pub settings: Vec<String>,
+    /// Dual registered today (by an enrolment the caller can see, main or subsidiary).
+    pub dual_registered: bool,
+}
+
+/// Filters on the pupil list; the default filters nothing. Every filter is applied in SQL
+/// inside the caller's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PupilFilter {
+    /// On roll today at this setting (ignored unless it is in scope: then nobody matches).
+    pub setting_id: Option<i64>,
+    pub sen: Option<SenProvision>,
+    /// Eligible for free school meals.
+    pub fsm: bool,
+    /// Placed in AP today.
+    pub in_ap_now: bool,
+    /// Suspended at least once in the term containing today.
+    pub suspended_this_term: bool,
+}
+
+impl PupilFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == PupilFilter::default()
+    }
+
+    /// The conditions on pupils (aliased `p`), each true for a pupil that passes.
+    fn push_conditions(&self, sql: &mut SqlBuilder, role: Role, today: NaiveDate) {
+        if let Some(id) = self.setting_id {
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM enrolments fe JOIN settings s ON s.id = fe.setting_id WHERE fe.pupil_id = p.id \
+                 AND fe.start_date <= '{today}' AND (fe.end_date IS NULL OR fe.end_date >= '{today}') AND s.id = "
+            ));
+            sql.bind(Arg::Int(id)).push(" AND ").settings_in_scope(role, "s").push(")");
+        }
+        if let Some(sen) = self.sen {
+            sql.push(&format!(" AND p.sen = '{}'", sen.code()));
+        }
+        if self.fsm {
+            sql.push(" AND p.fsm_eligible = TRUE");
+        }
+        if self.in_ap_now {
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= '{today}' \
+                 AND (pl.end_date IS NULL OR pl.end_date >= '{today}'))"
+            ));
+        }
+        if self.suspended_this_term {
+            let (_, _, first, last) = AcademicYear::term_around(today);
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM suspensions x WHERE x.pupil_id = p.id AND x.start_date >= '{first}' \
+                 AND x.start_date <= '{last}')"
+            ));
+        }
+    }
 }
 
 /// A page of the pupil list.
@@ -209,6 +265,20 @@ impl Store {
         per_page: usize,
         today: NaiveDate,
     ) -> Result<PupilPage, StoreError> {
+        self.list_pupils_filtered(caller, search, PupilFilter::default(), page, per_page, today).await
+    }
+
+    /// [`Store::list_pupils`] narrowed by a [`PupilFilter`]: the pupils passing it are found in
+    /// SQL (within scope) and the name-ordered list kept to them.
+    pub async fn list_pupils_filtered(
+        &self,
+        caller: &Caller,
+        search: &str,
+        filter: PupilFilter,
+        page: usize,
+        per_page: usize,
+        today: NaiveDate,
+    ) -> Result<PupilPage, StoreError> {
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
         let role = caller.role;
@@ -222,17 +292,34 @@ impl Store {
             .await?;
         let search = search.trim();
         let page_of = |ids: &[i64]| ids.iter().skip((page - 1) * per_page).take(per_page).copied().collect::<Vec<_>>();
-        let (total, shown) = if search.is_empty() {
+        let passing = if filter.is_empty() {
+            None
+        } else {
+            let mut sql = SqlBuilder::new("SELECT p.id FROM pupils p WHERE ");
+            sql.pupils_in_scope(role);
+            filter.push_conditions(&mut sql, role, today);
+            let ids: Vec<i64> =
+                on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?;
+            Some(ids.into_iter().collect::<std::collections::HashSet<i64>>())
+        };
+        let keep = |ids: Vec<i64>| match &passing {
+            Some(set) => ids.into_iter().filter(|id| set.contains(id)).collect(),
+            None => ids,
+        };
+        let (total, shown) = if search.is_empty() && passing.is_none() {
             (in_scope.ordered.len(), page_of(&in_scope.ordered))
+        } else if search.is_empty() {
+            let ids: Vec<i64> = keep(in_scope.ordered.clone());
+            (ids.len(), page_of(&ids))
         } else if let Ok(upn) = Upn::parse(&search.to_uppercase()) {
             let mut sql = SqlBuilder::new("SELECT p.id FROM pupils p WHERE p.upn_hash = ");
             sql.bind(Arg::Bytes(self.upn_hash(&upn))).push(" AND ").pupils_in_scope(role);
             let ids: Vec<i64> =
-                on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?;
+                keep(on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?);
             (ids.len(), page_of(&ids))
         } else {
             let words: Vec<String> = name_words(search).into_iter().take(5).collect();
-            let ids = self.names.matching(&in_scope, &words);
+            let ids = keep(self.names.matching(&in_scope, &words));
             (ids.len(), page_of(&ids))
         };
         let pupils = self.summaries(role, &shown, today).await?;
@@ -276,10 +363,38 @@ impl Store {
                     upn: names.upn,
                     date_of_birth: names.date_of_birth,
                     year_group: YearGroup::for_birth_date(names.date_of_birth, year),
+                    settings: Vec::new(),
+                    dual_registered: false,
                 },
             );
         }
+        for (pupil_id, name, registration) in self.current_enrolments(role, ids, today).await? {
+            if let Some(summary) = by_id.get_mut(&pupil_id) {
+                summary.settings.push(name);
+                summary.dual_registered |= registration != RegistrationType::Single.code();
+            }
+        }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// (pupil, setting name, registration code) for each enrolment of `ids` running on `today`
+    /// at a setting in scope, main registration first.
+    async fn current_enrolments(
+        &self,
+        role: Role,
+        ids: &[i64],
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let mut sql = SqlBuilder::new(&format!(
+            "SELECT e.pupil_id, s.name, e.registration FROM enrolments e JOIN settings s ON s.id = e.setting_id \
+             WHERE e.pupil_id IN ({list}) AND e.start_date <= '{today}' AND (e.end_date IS NULL OR e.end_date >= '{today}') AND "
+        ));
+        sql.settings_in_scope(role, "s").push(&format!(
+            " ORDER BY e.pupil_id, CASE e.registration WHEN '{}' THEN 1 ELSE 0 END, s.name",
+            RegistrationType::DualSubsidiary.code()
+        ));
+        Ok(on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?)
     }
 
     /// One pupil's record and enrolments, if within the caller's scope. The view is audited

@@ -73,7 +73,8 @@ both_backends!(
     assessments_scored,
     daily_checkins,
     interventions_recorded,
-    placed_again_the_day_the_last_placement_ended
+    placed_again_the_day_the_last_placement_ended,
+    setting_overview_scoped
 );
 
 async fn referral_workflow(db: &TestDb) {
@@ -565,4 +566,51 @@ async fn placed_again_the_day_the_last_placement_ended(db: &TestDb) {
         assert_eq!(at_pru, expected, "case {k}: registrations at the PRU");
     }
     assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+}
+
+/// A setting's page: its roll today (with dual registrations), groups and running placements;
+/// not found outside the scope; audited.
+async fn setting_overview_scoped(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let school = caller(Role::Setting(w.school_a));
+    let pru = caller(Role::Setting(w.school_a2));
+    let pupil = w.pupils[0].0;
+    let id = db
+        .store
+        .submit_referral(
+            &school,
+            &referral(pupil, w.school_a, w.school_a2, 2, "tokenOVOVOVOVOVOVOVOV1"),
+            d(2024, 1, 10),
+        )
+        .await
+        .unwrap();
+    db.store.move_referral(&pru, id, ReferralStatus::UnderAssessment, "").await.unwrap();
+    db.store.move_referral(&pru, id, ReferralStatus::Offered, "").await.unwrap();
+    db.store.create_placement(&pru, &placement(Some(id), pupil, w.school_a2, "tokenOVOVOVOVOVOVOVOV2")).await.unwrap();
+    let group = NewGroup {
+        setting_id: w.school_a2,
+        name: "Oak".into(),
+        size_limit: 8,
+        hard_limit: 10,
+        teacher: "Ms Okoro".into(),
+        support_adult: String::new(),
+    };
+    db.store.create_group(&pru, &group).await.unwrap();
+
+    let during = db.store.setting_overview(&pru, w.school_a2, d(2024, 2, 1)).await.unwrap();
+    assert_eq!(during.setting.name, "Camden PRU");
+    assert_eq!((during.on_roll, during.dual_registered), (2, 1), "its own pupil and the placed one, dual registered");
+    assert_eq!(during.groups.len(), 1);
+    assert_eq!(during.placements.len(), 1);
+    assert_eq!(during.placements[0].pupil_id, pupil);
+    let before = db.store.setting_overview(&pru, w.school_a2, d(2024, 1, 12)).await.unwrap();
+    assert!(before.placements.is_empty(), "the placement starts on 15 January");
+    let la = db.store.setting_overview(&caller(Role::La(w.la_a)), w.school_a2, d(2024, 2, 1)).await.unwrap();
+    assert_eq!(la.placements.len(), 1);
+    for outside in [Role::Setting(w.school_b), Role::La(w.la_b), Role::Setting(w.school_a)] {
+        let seen = db.store.setting_overview(&caller(outside), w.school_a2, d(2024, 2, 1)).await;
+        assert!(matches!(seen, Err(StoreError::NotFound)), "{outside}");
+    }
+    let log = db.store.list_audit(&Caller::system("test"), 100, 0).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "setting.view").count(), 3);
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use waymark_domain::records::*;
 use waymark_domain::*;
 use waymark_store::testing::TestDb;
-use waymark_store::{both_backends, Caller, Role, StoreError};
+use waymark_store::{both_backends, Caller, PupilFilter, Role, StoreError};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -185,7 +185,15 @@ fn file_set() -> FileSet {
     }
 }
 
-both_backends!(every_record_type, reimport_and_changes, import_scope, dry_run_writes_nothing, many_at_once);
+both_backends!(
+    every_record_type,
+    reimport_and_changes,
+    import_scope,
+    dry_run_writes_nothing,
+    many_at_once,
+    exclusions_this_term,
+    pupil_list_filters
+);
 
 async fn import(db: &TestDb, who: &Caller, set: &FileSet) -> Result<waymark_store::ImportCounts, StoreError> {
     db.store.import_records(who, set, false, &mut |_| {}).await
@@ -368,4 +376,111 @@ async fn futures_join(
         out.push(t.await);
     }
     out
+}
+
+/// Today counts the suspensions and permanent exclusions that started this term, per school in
+/// the caller's scope: not last term's, not another LA's, not a school the caller cannot see.
+async fn exclusions_this_term(db: &TestDb) {
+    let admin = Caller::system("test");
+    let mut set = file_set();
+    // A second, half-day suspension of the same pupil late in the autumn term, and one in spring.
+    let mut again = set.suspensions[0].clone();
+    again.suspension_id = "S2".into();
+    again.incident_id = None;
+    again.start = d(2023, 12, 15);
+    again.length_days = 0.5;
+    let mut spring = again.clone();
+    spring.suspension_id = "S3".into();
+    spring.start = d(2024, 1, 8);
+    // And a day's suspension of the pupil placed at the PRU since October.
+    let mut placed = again.clone();
+    placed.suspension_id = "S4".into();
+    placed.upn = upn(1);
+    placed.start = d(2023, 11, 20);
+    placed.length_days = 1.0;
+    set.suspensions.extend([again, spring, placed]);
+    import(db, &admin, &set).await.unwrap();
+    let ids = db.store.setting_ids_by_key(&admin).await.unwrap();
+
+    let autumn = db.store.today(&caller(Role::La(202)), d(2023, 12, 20)).await.unwrap();
+    let (year, term, first, last) = autumn.term.unwrap();
+    assert_eq!((year, term, first, last), (AcademicYear(2023), Term::Autumn, d(2023, 9, 1), d(2023, 12, 31)));
+    assert_eq!(autumn.exclusions.len(), 1, "{:?}", autumn.exclusions);
+    let row = &autumn.exclusions[0];
+    assert_eq!(row.setting_id, ids["990001"]);
+    assert_eq!(row.setting, "Setting 990001");
+    assert_eq!((row.suspensions, row.pupils_suspended, row.permanent), (3, 2, 1), "one pupil suspended twice");
+    assert!((row.days - 3.5).abs() < 1e-9, "{}", row.days);
+
+    let spring = db.store.today(&caller(Role::La(202)), d(2024, 2, 1)).await.unwrap();
+    assert_eq!(spring.term.unwrap().1, Term::Spring);
+    let row = &spring.exclusions[0];
+    assert_eq!((row.suspensions, row.pupils_suspended, row.permanent), (1, 1, 0), "only spring's suspension");
+    assert!((row.days - 0.5).abs() < 1e-9);
+    let summer = db.store.today(&caller(Role::La(202)), d(2024, 5, 1)).await.unwrap();
+    assert!(summer.exclusions.is_empty(), "{:?}", summer.exclusions);
+
+    // The pupils behind the counts, most suspended first: Okafor twice, not in AP; Nowak, in AP.
+    assert_eq!(autumn.suspended_total, 2);
+    let placed = &autumn.suspended[1];
+    assert_eq!((placed.name.as_str(), placed.suspensions, placed.in_ap), ("Record1 Nowak", 1, true));
+    let who = &autumn.suspended[0];
+    assert_eq!(
+        (who.name.as_str(), who.setting.as_str(), who.suspensions, who.in_ap),
+        ("Record0 Okafor", "Setting 990001", 2, false)
+    );
+    assert!((who.days - 2.5).abs() < 1e-9);
+
+    let school = db.store.today(&caller(Role::Setting(ids["990001"])), d(2023, 12, 20)).await.unwrap();
+    assert_eq!(school.suspended, autumn.suspended, "the school sees its suspended pupil");
+    assert_eq!(school.exclusions, autumn.exclusions, "the school sees its own");
+    for outside in [Role::Setting(ids["990002"]), Role::La(203)] {
+        let seen = db.store.today(&caller(outside), d(2023, 12, 20)).await.unwrap();
+        assert!(seen.exclusions.is_empty(), "{outside} sees another school's exclusions: {:?}", seen.exclusions);
+        assert!(seen.suspended.is_empty() && seen.suspended_total == 0, "{outside} sees a suspended pupil");
+    }
+}
+
+/// The pupil list's filters, alone and together, each inside the caller's scope.
+async fn pupil_list_filters(db: &TestDb) {
+    let admin = Caller::system("test");
+    import(db, &admin, &file_set()).await.unwrap();
+    let ids = db.store.setting_ids_by_key(&admin).await.unwrap();
+    let la = caller(Role::La(202));
+    let surnames = |filter: PupilFilter, who: Caller, day: NaiveDate| {
+        let store = db.store.clone();
+        async move {
+            let page = store.list_pupils_filtered(&who, "", filter, 1, 50, day).await.unwrap();
+            assert_eq!(page.total, page.pupils.len());
+            page.pupils.iter().map(|p| p.name.rsplit(' ').next().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    let autumn = d(2023, 12, 20);
+    let none = PupilFilter::default();
+    assert_eq!(surnames(none, la.clone(), autumn).await, ["Nowak", "Okafor", "Singh"]);
+    let in_ap = PupilFilter { in_ap_now: true, ..none };
+    assert_eq!(surnames(in_ap, la.clone(), autumn).await, ["Nowak"], "placed at the PRU since October");
+    assert!(surnames(in_ap, la.clone(), d(2023, 9, 20)).await.is_empty(), "before the placement");
+    let suspended = PupilFilter { suspended_this_term: true, ..none };
+    assert_eq!(surnames(suspended, la.clone(), autumn).await, ["Okafor"]);
+    assert!(surnames(suspended, la.clone(), d(2024, 2, 1)).await.is_empty(), "last term's suspension");
+    assert_eq!(surnames(PupilFilter { fsm: true, ..none }, la.clone(), autumn).await, ["Nowak"]);
+    let ehc = PupilFilter { sen: Some(SenProvision::EhcPlan), ..none };
+    assert!(surnames(ehc, la.clone(), autumn).await.is_empty());
+    let no_sen = PupilFilter { sen: Some(SenProvision::None), ..none };
+    assert_eq!(surnames(no_sen, la.clone(), autumn).await.len(), 3);
+    let at_unit = PupilFilter { setting_id: Some(ids["U1"]), ..none };
+    assert_eq!(surnames(at_unit, la.clone(), autumn).await, ["Singh"]);
+    let at_pru = PupilFilter { setting_id: Some(ids["990002"]), ..none };
+    assert_eq!(surnames(at_pru, la.clone(), autumn).await, ["Nowak"], "dual registered there");
+    // Filters combine; a setting outside the scope matches nobody.
+    assert!(surnames(PupilFilter { in_ap_now: true, ..at_unit }, la.clone(), autumn).await.is_empty());
+    assert!(surnames(at_pru, caller(Role::La(203)), autumn).await.is_empty());
+    let school = caller(Role::Setting(ids["990001"]));
+    assert!(surnames(at_pru, school.clone(), autumn).await.is_empty(), "the PRU is not in the school's scope");
+    // With a search, only the matching pupils that pass.
+    let found = db.store.list_pupils_filtered(&la, "nowak", in_ap, 1, 50, autumn).await.unwrap();
+    assert_eq!(found.total, 1);
+    let found = db.store.list_pupils_filtered(&la, "okafor", in_ap, 1, 50, autumn).await.unwrap();
+    assert_eq!(found.total, 0);
 }

@@ -20,7 +20,8 @@ both_backends!(
     sign_in_and_lockout,
     search_and_paging,
     rules_enforced,
-    wrong_and_missing_key
+    wrong_and_missing_key,
+    list_names_settings_and_dual_registration
 );
 
 /// Every role sees exactly the pupils its scope allows, in lists and by id; out of scope is
@@ -376,4 +377,27 @@ async fn timpson_tracker(db: &TestDb) {
     assert!(matches!(db.store.timpson_recommendation("ZZ").await, Err(StoreError::NotFound)));
     let log = db.store.list_audit(&Caller::system("test"), 5, 0).await.unwrap();
     assert_eq!(log[0].action, "timpson.update");
+}
+
+/// The pupil list names the settings in scope where each pupil is on roll today (main first)
+/// and marks dual registration; a setting outside the caller's scope is never named.
+async fn list_names_settings_and_dual_registration(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let row = |page: &waymark_store::PupilPage, surname: &str| {
+        page.pupils.iter().find(|p| p.name.ends_with(surname)).cloned().unwrap_or_else(|| panic!("{surname} listed"))
+    };
+    let la_a = db.store.list_pupils(&caller(Role::La(w.la_a)), "", 1, 50, today()).await.unwrap();
+    let adeyemi = row(&la_a, "Adeyemi");
+    assert_eq!((adeyemi.settings, adeyemi.dual_registered), (vec!["Ash Grove Academy".to_string()], false));
+    let evans = row(&la_a, "Evans");
+    assert_eq!((evans.settings, evans.dual_registered), (vec!["Ash Grove Inclusion Unit".to_string()], true));
+    let la_b = db.store.list_pupils(&caller(Role::La(w.la_b)), "", 1, 50, today()).await.unwrap();
+    let evans = row(&la_b, "Evans");
+    assert_eq!((evans.settings, evans.dual_registered), (vec!["Greenwich High".to_string()], true));
+    let all = db.store.list_pupils(&Caller::system("test"), "", 1, 50, today()).await.unwrap();
+    assert_eq!(row(&all, "Evans").settings, ["Greenwich High", "Ash Grove Inclusion Unit"], "main registration first");
+    // Before the enrolments started, no one is on roll anywhere.
+    let august = NaiveDate::from_ymd_opt(2023, 8, 1).unwrap();
+    let before = db.store.list_pupils(&Caller::system("test"), "", 1, 50, august).await.unwrap();
+    assert!(before.pupils.iter().all(|p| p.settings.is_empty() && !p.dual_registered));
 }

@@ -108,6 +108,7 @@ fn routes() -> Vec<Route> {
         ("/sign-in", Public, get(sign_in::form).post(sign_in::submit)),
         ("/sign-out", SignedIn, post(sign_in::sign_out)),
         ("/settings", SignedIn, get(settings::list)),
+        ("/settings/{id}", PupilData, get(settings::show)),
         ("/today", PupilData, get(today::today)),
         ("/duty-checks", PupilData, get(duty::page)),
         ("/commissioner", PupilData, get(commissioner::page)),

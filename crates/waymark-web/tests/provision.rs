@@ -74,7 +74,7 @@ fn new_referral(pupil: i64, from: i64, to: i64, token: &str) -> NewReferral {
     }
 }
 
-both_backends!(provision_routes_every_role, refer_to_reintegrate);
+both_backends!(provision_routes_every_role, refer_to_reintegrate, today_exclusions_by_school);
 
 /// Each role, on each route: in scope it gets the page (or its form back with errors), out of
 /// scope "not found", and a write it may not make is "not found" too.
@@ -266,6 +266,14 @@ async fn provision_routes_every_role(db: &TestDb) {
         let page = res.text().await.unwrap();
         assert_eq!(page.contains("Adeyemi"), pru_side || in_scope(&[w.school_a]), "{role} today shows the placement");
         assert_eq!(page.contains("Brown"), pru_side || in_scope(&[w.unit_a]), "{role} today shows the open referral");
+        // The PRU's own page lists the placement running there, with its group's links.
+        let res = c.get(format!("{base}/settings/{}", w.school_a2)).send().await.unwrap();
+        if pru_side {
+            let page = res.text().await.unwrap();
+            let here = &page[page.find("id=\"placements-here\"").expect("placements at the PRU")..];
+            assert!(here.contains("Adeyemi"), "{role} sees the placement on the PRU's page");
+            assert!(page.contains(&format!("/groups/{group}/checkin")), "{role}: the group's check-in link");
+        }
         for path in ["waiting-list", "capacity"] {
             assert_eq!(
                 get(format!("/provisions/{}/{path}", w.school_a2)).await,
@@ -502,4 +510,109 @@ async fn refer_to_reintegrate(db: &TestDb) {
     let outsider = sign_in_as(db, &base, 2, Role::Setting(w.school_b)).await;
     let res = outsider.get(format!("{base}/pupils/{pupil}/journey")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// A school in LA 202 with two pupils: one suspended twice this term (once for half a day) and
+/// permanently excluded, the other suspended last academic year.
+fn excluding_school(today: NaiveDate) -> waymark_domain::records::FileSet {
+    use waymark_domain::records::*;
+    use waymark_domain::*;
+    let upn = |i: usize| Upn::from_body(&format!("20212002431{i}")).unwrap();
+    let term_start = AcademicYear::term_around(today).2;
+    let pupil = |i: usize| NewPupil {
+        upn: upn(i),
+        legal_forename: format!("Term{i}"),
+        legal_surname: ["Kowalski", "Mensah"][i].into(),
+        preferred_forename: None,
+        preferred_surname: None,
+        date_of_birth: d(2011, 5, 1 + i as u32),
+        sex: Sex::Male,
+        fsm_eligible: false,
+        sen: SenProvision::None,
+        child_in_need: false,
+        looked_after: false,
+        ethnicity: None,
+    };
+    let suspension = |id: &str, i: usize, start: NaiveDate, length_days: f64| SuspensionRecord {
+        suspension_id: id.into(),
+        upn: upn(i),
+        setting_id: "T1".into(),
+        incident_id: None,
+        category: "FIXD".into(),
+        start,
+        length_days,
+        reasons: vec!["PP".into()],
+    };
+    FileSet {
+        present: vec!["settings", "pupils", "enrolments"],
+        settings: vec![SettingRecord {
+            id: "T1".into(),
+            urn: None,
+            la: 202,
+            laestab: None,
+            name: "Thornbury High".into(),
+            kind: SettingKind::Mainstream,
+            phase: None,
+            roll: Some(900),
+            parent_id: None,
+        }],
+        pupils: vec![pupil(0), pupil(1)],
+        enrolments: (0..2)
+            .map(|i| EnrolmentRecord {
+                enrolment_id: format!("TE{i}"),
+                upn: upn(i),
+                setting_id: "T1".into(),
+                registration: RegistrationType::Single,
+                start: d(2020, 9, 1),
+                end: None,
+                leaving_reason: None,
+            })
+            .collect(),
+        suspensions: vec![
+            suspension("TS1", 0, term_start, 2.0),
+            suspension("TS2", 0, today, 0.5),
+            suspension("TS3", 1, term_start - chrono::Duration::days(400), 3.0),
+        ],
+        exclusions: vec![ExclusionRecord {
+            exclusion_id: "TX1".into(),
+            upn: upn(0),
+            setting_id: "T1".into(),
+            incident_id: None,
+            start: today,
+            reasons: vec!["PA".into()],
+        }],
+        ..FileSet::default()
+    }
+}
+
+/// Today shows this term's suspensions and permanent exclusions by school to whoever sees the
+/// school (its LA, the school) and not to another LA.
+async fn today_exclusions_by_school(db: &TestDb) {
+    let base = start(db).await;
+    let admin = Caller::system("test");
+    db.store.import_records(&admin, &excluding_school(today()), false, &mut |_| {}).await.unwrap();
+    let school = db.store.setting_ids_by_key(&admin).await.unwrap()["T1"];
+    let term = waymark_domain::AcademicYear::term_around(today()).1.label();
+    for (i, role, sees) in [(0, Role::La(202), true), (1, Role::Setting(school), true), (2, Role::La(203), false)] {
+        let c = sign_in_as(db, &base, 40 + i, role).await;
+        let res = c.get(format!("{base}/today")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{role} today");
+        let page = res.text().await.unwrap();
+        assert!(page.contains(&format!("{term} term ")), "{role}: the term is named");
+        assert_eq!(page.contains("Thornbury High"), sees, "{role} sees the school's row");
+        assert_eq!(page.contains("Term0 Kowalski"), sees, "{role} sees the suspended pupil");
+        assert!(!page.contains("Mensah"), "{role}: last year's suspension is not this term's");
+        if sees {
+            let listed = &page[page.find("id=\"suspended-pupils\"").expect("the pupils")..];
+            let link = "href=\"/pupils/";
+            assert_eq!(listed[..listed.find("</table>").unwrap()].matches(link).count(), 1, "one pupil listed");
+            let table = &page[page.find("id=\"term-exclusions\"").expect("the table")..];
+            assert!(table.contains("2 suspensions and 1 permanent exclusion this term at 1 setting"), "{table}");
+            let cells: Vec<&str> =
+                table.split("govuk-table__cell--numeric\">").skip(1).map(|c| &c[..c.find('<').unwrap()]).collect();
+            assert_eq!(cells, ["2", "1", "2.5", "1"], "suspensions, pupils, days, permanent: {table}");
+        } else {
+            assert!(page.contains("No suspensions or permanent exclusions are recorded this term"), "{role}");
+        }
+    }
 }

@@ -94,8 +94,9 @@ both_backends!(every_route_every_role, forms_and_bad_input);
 
 /// The routes the scope tests walk (below, in `tests/provision.rs` for running a provision,
 /// and in `tests/outcomes.rs` for the outcome views). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 25] = [
+const WALKED: [&str; 26] = [
     "/pupils",
+    "/settings/{id}",
     "/pupils/{id}",
     "/import",
     "/pupils/{id}/refer",
@@ -194,6 +195,16 @@ async fn every_route_every_role(db: &TestDb) {
                 surnames[i]
             );
         }
+        // A setting's page: only within the scope; anything else is not found.
+        let sees_pru = matches!(role, Role::Admin | Role::Trust(_))
+            || role == Role::La(world.la_a)
+            || role == Role::Setting(world.school_a2);
+        let res = c.get(format!("{base}/settings/{}", world.school_a2)).send().await.unwrap();
+        assert_eq!(res.status(), if sees_pru { StatusCode::OK } else { StatusCode::NOT_FOUND }, "{role} setting page");
+        let html = res.text().await.unwrap();
+        assert_eq!(html.contains("id=\"on-roll\">1<"), sees_pru, "{role}: Chowdhury on roll at the PRU");
+        assert_eq!(html.contains("Camden PRU"), sees_pru, "{role}: setting page names the PRU");
+        assert_eq!(c.get(format!("{base}/settings/abc")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         let settings = c.get(format!("{base}/settings")).send().await.unwrap().text().await.unwrap();
         if role == Role::Setting(world.school_a) {
             assert!(settings.contains("(Setting: Ash Grove Academy)"), "the banner names the setting");
@@ -333,6 +344,83 @@ async fn forms_and_bad_input(db: &TestDb) {
         last = res.status();
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+both_backends!(pupil_list_settings_and_dual_registration);
+
+/// The pupil list's "On roll at" column names only settings the user can see, and marks the
+/// pupil dual registered across two LAs for both of them.
+async fn pupil_list_settings_and_dual_registration(db: &TestDb) {
+    let world = World::build(&db.store).await;
+    let users = users_for(db, &world).await;
+    let base = start(db).await;
+    let row_of = |page: &str, surname: &str| {
+        let at = page.find(surname).unwrap_or_else(|| panic!("{surname} listed"));
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    for (role, on_roll) in
+        [(Role::La(world.la_a), "Ash Grove Inclusion Unit"), (Role::La(world.la_b), "Greenwich High")]
+    {
+        let email = &users.iter().find(|(r, _)| *r == role).unwrap().1;
+        let page =
+            sign_in(&base, email).await.get(format!("{base}/pupils")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(">On roll at</th>"), "{role}: the column");
+        let evans = row_of(&page, "Evans");
+        assert!(evans.contains(on_roll) && evans.contains("Dual registered"), "{role}: {evans}");
+        let other = if on_roll == "Greenwich High" { "Ash Grove" } else { "Greenwich" };
+        assert!(!evans.contains(other), "{role} is not told the other LA's setting: {evans}");
+        if role == Role::La(world.la_a) {
+            let adeyemi = row_of(&page, "Adeyemi");
+            assert!(adeyemi.contains("Ash Grove Academy") && !adeyemi.contains("Dual registered"), "{adeyemi}");
+        }
+    }
+
+    // Filters: a GET form, so a filtered list can be linked to; the search carries them along.
+    let email = &users.iter().find(|(r, _)| *r == Role::La(world.la_a)).unwrap().1;
+    let la = sign_in(&base, email).await;
+    let get = |query: String| {
+        let la = la.clone();
+        let base = base.clone();
+        async move {
+            let res = la.get(format!("{base}/pupils?{query}")).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let listed = |html: &str| {
+        ["Adeyemi", "Brown", "Chowdhury", "Davies", "Evans"]
+            .into_iter()
+            .filter(|s| html.contains(&format!(" {s}</a>")))
+            .collect::<Vec<_>>()
+    };
+    let (status, html) = get("fsm=yes".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed(&html), ["Adeyemi", "Chowdhury", "Evans"], "free school meals (Evans from the template)");
+    assert!(
+        html.contains("Filter pupils (1 in use)")
+            && html.contains("id=\"fsm\" name=\"fsm\" type=\"checkbox\" value=\"yes\" checked")
+    );
+    let (_, html) = get(format!("setting={}", world.unit_a)).await;
+    assert_eq!(listed(&html), ["Brown", "Evans"], "on roll at the unit");
+    let (_, html) = get(format!("setting={}", world.school_b)).await;
+    assert!(listed(&html).is_empty() && html.contains("No pupils you can see match these filters"));
+    let (_, html) = get("in_ap=yes&suspended=yes".into()).await;
+    assert!(listed(&html).is_empty(), "no one is placed or suspended in this world");
+    for (query, says) in
+        [("sen=Z", "The SEN filter must be N, K or E"), ("in_ap=maybe", "in AP now"), ("setting=abc", "setting filter")]
+    {
+        let (status, html) = get(query.into()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(html.contains(says), "{query}: {html}");
+    }
+    let token = csrf_field(&get(String::new()).await.1);
+    let search = |q: &'static str| {
+        la.post(format!("{base}/pupils"))
+            .form(&[("csrf", token.clone()), ("q", q.into()), ("setting", world.unit_a.to_string())])
+            .send()
+    };
+    assert_eq!(listed(&search("brown").await.unwrap().text().await.unwrap()), ["Brown"]);
+    let html = search("adeyemi").await.unwrap().text().await.unwrap();
+    assert!(listed(&html).is_empty() && html.contains("match these filters and “adeyemi”"), "{html}");
 }
 
 both_backends!(timpson_tracker_pages);

@@ -2,7 +2,9 @@
 //! placements at every stage (just started part-time, stepping back to mainstream, ended and
 //! reintegrated), a term of daily check-ins, and entry and review assessments. Made through the
 //! store's own functions with the sign-ins' scopes, so the demo is audited like real use.
-//! Answers and moods come from a fixed-seed generator: the same demo every run.
+//! Answers and moods come from a fixed-seed generator: the same demo every run. A few of the
+//! referred pupils were suspended this term, so Today and the "suspended this term" filter have
+//! something to show.
 
 use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -199,14 +201,62 @@ pub async fn build(store: &Store, school_id: i64, unit_id: i64, pru_id: i64) -> 
             ended += 1;
         }
     }
+    let mut suspended: Vec<i64> = pupils.iter().skip(14).copied().collect();
+    suspended.extend(pupils.iter().take(2));
+    let suspensions = record_suspensions(store, &school, school_id, &suspended, today, &mut rng).await?;
     let checkins =
         record_checkins(store, &[(&unit, unit_group), (&pru, pru_ks3), (&pru, pru_ks4)], term_start, today, &mut rng)
             .await?;
     Ok(format!(
-        "Provisions in use: 3 groups, {} referrals ({} still waiting), {placed} placements ({ended} ended, reintegrated), {checkins} check-ins.",
+        "Provisions in use: 3 groups, {} referrals ({} still waiting), {placed} placements ({ended} ended, reintegrated), {checkins} check-ins, {suspensions} suspensions this term.",
         referrals.len(),
         referrals.len().saturating_sub(placed)
     ))
+}
+
+/// Suspensions of `pupils` at the school on weekdays of this term before today, imported as the
+/// school's own file would be. None if the term started today.
+async fn record_suspensions(
+    store: &Store,
+    school: &Caller,
+    school_id: i64,
+    pupils: &[i64],
+    today: NaiveDate,
+    rng: &mut Rng,
+) -> Result<usize> {
+    use waymark_domain::records::{FileSet, SuspensionRecord};
+    let first = waymark_domain::AcademicYear::term_around(today).2;
+    let days: Vec<NaiveDate> = first
+        .iter_days()
+        .take_while(|d| *d < today)
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .collect();
+    if days.is_empty() {
+        return Ok(0);
+    }
+    let key = store
+        .setting_ids_by_key(school)
+        .await?
+        .into_iter()
+        .find(|(_, id)| *id == school_id)
+        .map(|(key, _)| key)
+        .ok_or_else(|| anyhow::anyhow!("the demo school has no key to import under"))?;
+    let mut set = FileSet::default();
+    for (k, pupil) in pupils.iter().enumerate() {
+        let upn = store.get_pupil(school, *pupil).await?.0.record.upn;
+        set.suspensions.push(SuspensionRecord {
+            suspension_id: format!("demo-this-term-{k}"),
+            upn,
+            setting_id: key.clone(),
+            incident_id: None,
+            category: "FIXD".into(),
+            start: days[rng.below(days.len() as u64) as usize],
+            length_days: [1.0, 2.0, 0.5, 3.0][k % 4],
+            reasons: vec!["PP".into()],
+        });
+    }
+    store.import_records(school, &set, false, &mut |_| {}).await?;
+    Ok(set.suspensions.len())
 }
 
 /// An SDQ (teacher) and a SWEMWBS on entry and, six weeks on, at review: a little better.

@@ -212,6 +212,8 @@ fn demo_runs_twice_in_the_same_folder() {
     let dir = tempfile::tempdir().unwrap();
     let (first, health) = run_demo(dir.path());
     assert!(first.contains("admin@demo.waymark.test") && first.contains("waymark-demo-2026"), "{first}");
+    // Eight of the referred pupils suspended this term (none only on a term's first day).
+    assert!(first.contains(" 8 suspensions this term") || first.contains(" 0 suspensions this term"), "{first}");
     assert_eq!(health, "ok");
     // The log went to a file, not a terminal: plain text, no colour codes.
     let log = std::fs::read_to_string(dir.path().join("demo.log")).unwrap();

@@ -11,8 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use axum::Form;
 use serde::Deserialize;
+use waymark_domain::SenProvision;
 use waymark_domain::{ethnicity_label_or_code, AcademicYear};
-use waymark_store::PupilRecords;
+use waymark_store::{PupilFilter, PupilRecords};
 
 const PER_PAGE: usize = 25;
 
@@ -22,6 +23,9 @@ struct Row {
     upn: String,
     date_of_birth: String,
     year_group: String,
+    /// Where the pupil is on roll today, among the settings the user can see.
+    settings: String,
+    dual_registered: bool,
 }
 
 pub enum PageLink {
@@ -42,6 +46,15 @@ struct PupilsPage {
     next: Option<String>,
     /// For a search, the pages are forms that post the search again.
     search_pages: Option<SearchPages>,
+    /// The filters in force, as (name, value) pairs for hidden fields and links.
+    filter_fields: Vec<(&'static str, String)>,
+    /// Settings in scope for the filter: (id, name, selected).
+    setting_options: Vec<(i64, String, bool)>,
+    /// SEN options: (code, label, selected).
+    sen_options: Vec<(&'static str, &'static str, bool)>,
+    fsm: bool,
+    in_ap: bool,
+    suspended: bool,
 }
 
 struct SearchPages {
@@ -54,6 +67,72 @@ pub struct ListParams {
     /// Kept as text so a malformed page number shows page 1 rather than an error.
     #[serde(default)]
     page: String,
+    #[serde(flatten)]
+    filter: FilterParams,
+}
+
+/// The list's filters as sent (a GET form, or hidden fields of the search): no names, so
+/// they may appear in URLs.
+#[derive(Deserialize, Default)]
+pub struct FilterParams {
+    #[serde(default)]
+    setting: String,
+    #[serde(default)]
+    sen: String,
+    #[serde(default)]
+    fsm: String,
+    #[serde(default)]
+    in_ap: String,
+    #[serde(default)]
+    suspended: String,
+}
+
+impl FilterParams {
+    /// The filter, or a message naming the field that was not understood.
+    fn parse(&self) -> Result<PupilFilter, WebError> {
+        let tick = |name: &str, value: &str| match value {
+            "" => Ok(false),
+            "yes" => Ok(true),
+            _ => Err(WebError::BadRequest(format!("The filter {name} must be ticked or not, not {value:?}."))),
+        };
+        let setting_id = match self.setting.as_str() {
+            "" => None,
+            text => Some(text.parse::<i64>().map_err(|_| {
+                WebError::BadRequest(format!("The setting filter must be a setting from the list, not {text:?}."))
+            })?),
+        };
+        let sen = match self.sen.as_str() {
+            "" => None,
+            code => Some(
+                SenProvision::from_code(code)
+                    .ok_or_else(|| WebError::BadRequest(format!("The SEN filter must be N, K or E, not {code:?}.")))?,
+            ),
+        };
+        Ok(PupilFilter {
+            setting_id,
+            sen,
+            fsm: tick("free school meals", &self.fsm)?,
+            in_ap_now: tick("in AP now", &self.in_ap)?,
+            suspended_this_term: tick("suspended this term", &self.suspended)?,
+        })
+    }
+}
+
+/// The filter as (name, value) pairs, only those in force.
+fn filter_fields(filter: &PupilFilter) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
+    if let Some(id) = filter.setting_id {
+        fields.push(("setting", id.to_string()));
+    }
+    if let Some(sen) = filter.sen {
+        fields.push(("sen", sen.code().to_string()));
+    }
+    for (on, name) in [(filter.fsm, "fsm"), (filter.in_ap_now, "in_ap"), (filter.suspended_this_term, "suspended")] {
+        if on {
+            fields.push((name, "yes".to_string()));
+        }
+    }
+    fields
 }
 
 /// A search: posted, so names and UPNs stay out of URLs, logs and browser history.
@@ -65,14 +144,21 @@ pub struct SearchForm {
     q: String,
     #[serde(default)]
     page: String,
+    #[serde(flatten)]
+    filter: FilterParams,
 }
 
-fn page_href(page: usize) -> String {
-    format!("/pupils?page={page}")
+/// A page of the list with the filters in force (values are ids, codes and "yes": nothing to escape).
+fn page_href(page: usize, fields: &[(&'static str, String)]) -> String {
+    let mut href = format!("/pupils?page={page}");
+    for (name, value) in fields {
+        href.push_str(&format!("&{name}={value}"));
+    }
+    href
 }
 
 /// Page numbers to show: first, last, and the current page with its neighbours.
-fn page_links(current: usize, last: usize) -> Vec<PageLink> {
+fn page_links(current: usize, last: usize, fields: &[(&'static str, String)]) -> Vec<PageLink> {
     let mut links = Vec::new();
     let mut previous = 0;
     for n in 1..=last {
@@ -80,7 +166,7 @@ fn page_links(current: usize, last: usize) -> Vec<PageLink> {
             if previous != 0 && n > previous + 1 {
                 links.push(PageLink::Gap);
             }
-            links.push(PageLink::Number(n, page_href(n), n == current));
+            links.push(PageLink::Number(n, page_href(n, fields), n == current));
             previous = n;
         }
     }
@@ -93,9 +179,9 @@ pub async fn list(
     SignedIn(session): SignedIn,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Html<String>, WebError> {
-    let Query(params) = params.unwrap_or(Query(ListParams { page: String::new() }));
+    let Query(params) = params.unwrap_or(Query(ListParams { page: String::new(), filter: FilterParams::default() }));
     let page = params.page.parse::<usize>().unwrap_or(1).max(1);
-    render_list(&state, &session, String::new(), page).await
+    render_list(&state, &session, String::new(), params.filter.parse()?, page).await
 }
 
 /// A search by name or UPN, posted with the session's CSRF token.
@@ -107,17 +193,31 @@ pub async fn search(
     check_csrf(&session, &form.csrf)?;
     let query: String = form.q.trim().chars().take(100).collect();
     let page = form.page.parse::<usize>().unwrap_or(1).max(1);
-    render_list(&state, &session, query, page).await
+    render_list(&state, &session, query, form.filter.parse()?, page).await
 }
 
 async fn render_list(
     state: &AppState,
     session: &waymark_store::SessionInfo,
     query: String,
+    filter: PupilFilter,
     page: usize,
 ) -> Result<Html<String>, WebError> {
     let today = chrono::Local::now().date_naive();
-    let result = state.store.list_pupils(&session.user.caller(), &query, page, PER_PAGE, today).await?;
+    let caller = session.user.caller();
+    let result = state.store.list_pupils_filtered(&caller, &query, filter, page, PER_PAGE, today).await?;
+    let setting_options = state
+        .store
+        .list_settings(&caller)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name, filter.setting_id == Some(s.id)))
+        .collect();
+    let sen_options = [SenProvision::None, SenProvision::SenSupport, SenProvision::EhcPlan]
+        .into_iter()
+        .map(|sen| (sen.code(), sen.label(), filter.sen == Some(sen)))
+        .collect();
+    let fields = filter_fields(&filter);
     let last = result.total.div_ceil(PER_PAGE).max(1);
     let first_shown = (result.page - 1) * PER_PAGE + 1;
     let summary = if result.pupils.is_empty() {
@@ -134,6 +234,8 @@ async fn render_list(
             upn: p.upn,
             date_of_birth: format::date(p.date_of_birth),
             year_group: p.year_group.label(),
+            settings: p.settings.join("; "),
+            dual_registered: p.dual_registered,
         })
         .collect();
     let searching = !query.is_empty();
@@ -141,9 +243,15 @@ async fn render_list(
         nav: Nav::for_session(session, "pupils"),
         summary,
         rows,
-        pages: if searching { Vec::new() } else { page_links(page.min(last), last) },
-        previous: (!searching && page > 1 && page <= last).then(|| page_href(page - 1)),
-        next: (!searching && page < last).then(|| page_href(page + 1)),
+        pages: if searching { Vec::new() } else { page_links(page.min(last), last, &fields) },
+        previous: (!searching && page > 1 && page <= last).then(|| page_href(page - 1, &fields)),
+        next: (!searching && page < last).then(|| page_href(page + 1, &fields)),
+        filter_fields: fields,
+        setting_options,
+        sen_options,
+        fsm: filter.fsm,
+        in_ap: filter.in_ap_now,
+        suspended: filter.suspended_this_term,
         search_pages: (searching && last > 1).then_some(SearchPages { current: page.min(last), last }),
         query,
     };
