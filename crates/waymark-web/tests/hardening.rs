@@ -2,34 +2,16 @@
 //! public page cache's keys, and signing in from a deep link. Transport does not depend on the
 //! store's engine, so these run on SQLite; the page cache test runs on both.
 
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+mod common;
+use common::*;
+
+use reqwest::StatusCode;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use waymark_store::testing::TestDb;
 use waymark_store::{both_backends, Caller, NewUser, Role};
 use waymark_web::{Timeouts, WebConfig};
-
-const PASSWORD: &str = "a long test password";
-
-async fn start_with(db: &TestDb, config: WebConfig) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let timeouts = config.timeouts;
-    let app = waymark_web::app(db.store.clone(), config);
-    tokio::spawn(waymark_web::serve_router(listener, app, timeouts, std::future::pending()));
-    format!("{addr}")
-}
-
-fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
-fn csrf_field(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    html[at..at + 64].to_string()
-}
 
 async fn add_admin(db: &TestDb) -> String {
     let email = "admin@test.waymark".to_string();
@@ -187,14 +169,7 @@ async fn page_cache_keys(db: &TestDb) {
     let before = absolute("/explore/timpson/N").await;
     assert!(before.starts_with("HTTP/1.1 200") && !before.contains("A cache key test note"));
 
-    let admin = client();
-    let form = admin.get(format!("http://{addr}/sign-in")).send().await.unwrap().text().await.unwrap();
-    admin
-        .post(format!("http://{addr}/sign-in"))
-        .form(&[("csrf", csrf_field(&form).as_str()), ("email", &email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let admin = sign_in(&format!("http://{addr}"), &email).await;
     let page = admin.get(format!("http://{addr}/explore/timpson/N")).send().await.unwrap().text().await.unwrap();
     let token = csrf_field(&page);
     let update = [
@@ -226,12 +201,7 @@ async fn titles_and_signed_in_header() {
         let title = &html[html.find("<title>").unwrap() + 7..html.find("</title>").unwrap()];
         assert!(title.ends_with(" – Waymark") && title.matches("Waymark").count() == 1, "{path}: {title:?}");
     }
-    let form = c.get(format!("http://{addr}/sign-in")).send().await.unwrap().text().await.unwrap();
-    c.post(format!("http://{addr}/sign-in"))
-        .form(&[("csrf", csrf_field(&form).as_str()), ("email", &email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let c = sign_in(&format!("http://{addr}"), &email).await;
     let page = c.get(format!("http://{addr}/settings")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Signed in as Ada Admin (Administrator)"));
     assert_eq!(page.matches("Administrator").count(), 1, "the role once");

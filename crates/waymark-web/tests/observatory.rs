@@ -2,17 +2,12 @@
 //! answers, impossible URLs re-show the form, figures name their source per year, and no cell
 //! is wrong in the ways the issue found.
 
+mod common;
+use common::*;
+
 use reqwest::{Client, StatusCode};
 use std::collections::BTreeSet;
 use waymark_store::testing::TestDb;
-
-async fn start(db: &TestDb) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
 
 async fn get(c: &Client, url: &str) -> (StatusCode, String) {
     let res = c.get(url).send().await.unwrap();

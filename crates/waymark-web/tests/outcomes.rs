@@ -2,47 +2,12 @@
 //! figures with their counts and intervals, `c` and "no data" shown as such, the LA beside the
 //! provision only for a caller who sees the whole LA, and nothing for a caller out of scope.
 
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+mod common;
+use common::*;
+
+use reqwest::StatusCode;
 use waymark_store::testing::{TestDb, World};
-use waymark_store::{both_backends, Caller, NewUser, Role};
-
-const PASSWORD: &str = "a long test password";
-
-async fn start(db: &TestDb) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
-fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html.find(&marker).unwrap_or_else(|| panic!("hidden field {name}")) + marker.len();
-    html[at..at + html[at..].find('"').unwrap()].to_string()
-}
-
-async fn sign_in_as(db: &TestDb, base: &str, i: usize, role: Role) -> Client {
-    let email = format!("out{i}@test.waymark");
-    let new = NewUser { email: email.clone(), display_name: format!("User {i}"), password: PASSWORD.into(), role };
-    db.store.create_user(&Caller::system("test"), new).await.unwrap();
-    let c = client();
-    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden(&form, "csrf");
-    let res = c
-        .post(format!("{base}/sign-in"))
-        .form(&[("csrf", csrf.as_str()), ("email", &email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign in as {role}");
-    c
-}
+use waymark_store::{both_backends, Role};
 
 both_backends!(provision_outcomes, duty_checks, commissioner);
 
@@ -75,7 +40,7 @@ async fn provision_outcomes(db: &TestDb) {
     let base = start(db).await;
     let page = format!("{base}/provisions/{}/outcomes", w.school_a2);
 
-    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let la = sign_in_as(db, &base, "out", 1, Role::La(w.la_a)).await;
     let csv_line = |csv: &str, level: &str| {
         csv.lines()
             .find(|l| l.contains(&format!(",{level},")) && l.contains(",reintegration,"))
@@ -160,21 +125,21 @@ async fn provision_outcomes(db: &TestDb) {
     let csv = la.get(format!("{school_page}.csv")).send().await.unwrap().text().await.unwrap();
     assert!(csv.lines().next().unwrap().contains(",school_name,"));
     assert!(csv_line(&csv, "School").contains(",reintegration,1,6,12,50.0,"), "{csv}");
-    let own = sign_in_as(db, &base, 5, Role::Setting(school)).await;
+    let own = sign_in_as(db, &base, "out", 5, Role::Setting(school)).await;
     let html = own.get(&school_page).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("6 of 12") && html.contains("not in your view"), "the school sees its own pupils' figures");
-    let other = sign_in_as(db, &base, 6, Role::Setting(w.school_b)).await;
+    let other = sign_in_as(db, &base, "out", 6, Role::Setting(w.school_b)).await;
     assert_eq!(other.get(&school_page).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
     // The PRU's own staff see the provision but not the whole LA.
-    let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
+    let pru = sign_in_as(db, &base, "out", 2, Role::Setting(w.school_a2)).await;
     let html = pru.get(&page).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("definition reintegration, version 1") && html.contains("not in your view"));
     assert!(html.contains("20 of 32"), "the PRU's 14 of 20 and 6 of 12 referred since");
 
     // Out of scope: not found, whether the page or the CSV; not signed in: sent to sign in.
     for (i, role) in [(3, Role::La(w.la_b)), (4, Role::Setting(w.school_b))] {
-        let c = sign_in_as(db, &base, i, role).await;
+        let c = sign_in_as(db, &base, "out", i, role).await;
         assert_eq!(c.get(&page).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
         assert_eq!(c.get(format!("{page}.csv")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
     }
@@ -206,7 +171,7 @@ async fn duty_checks(db: &TestDb) {
         db.store.raw_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
     let base = start(db).await;
-    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let la = sign_in_as(db, &base, "out", 1, Role::La(w.la_a)).await;
     let res = la.get(format!("{base}/duty-checks")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
@@ -226,7 +191,7 @@ async fn duty_checks(db: &TestDb) {
     }
 
     // Another LA's user sees none of these pupils.
-    let other = sign_in_as(db, &base, 2, Role::La(w.la_b)).await;
+    let other = sign_in_as(db, &base, "out", 2, Role::La(w.la_b)).await;
     let html = other.get(format!("{base}/duty-checks")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("Brown") && !html.contains("Adeyemi") && !html.contains("Chowdhury"));
     assert!(html.contains("Every pupil placed in a provision you can see is on a full-time timetable today."));
@@ -257,7 +222,7 @@ async fn commissioner(db: &TestDb) {
         .await
         .unwrap();
     let base = start(db).await;
-    let la = sign_in_as(db, &base, 1, Role::La(w.la_a)).await;
+    let la = sign_in_as(db, &base, "out", 1, Role::La(w.la_a)).await;
     let res = la.get(format!("{base}/commissioner")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
@@ -274,11 +239,11 @@ async fn commissioner(db: &TestDb) {
     assert!(html.contains("Grade 4 or above in English and maths"), "no KS4 results: listed as no data");
 
     // A provision or school is not a commissioner; another LA sees no providers of LA A.
-    let pru = sign_in_as(db, &base, 2, Role::Setting(w.school_a2)).await;
+    let pru = sign_in_as(db, &base, "out", 2, Role::Setting(w.school_a2)).await;
     assert_eq!(pru.get(format!("{base}/commissioner")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     let today = pru.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
     assert!(!today.contains("href=\"/commissioner\"") && today.contains("href=\"/duty-checks\""));
-    let other = sign_in_as(db, &base, 3, Role::La(w.la_b)).await;
+    let other = sign_in_as(db, &base, "out", 3, Role::La(w.la_b)).await;
     let html = other.get(format!("{base}/commissioner")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("Camden PRU") && !html.contains("90.0%"));
 }

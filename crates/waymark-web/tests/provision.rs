@@ -3,49 +3,13 @@
 //! lists as walked here), and the flow refer → offer → place → timetable → plan → end through
 //! the forms, with bad input and double submissions.
 
+mod common;
+use common::*;
+
 use chrono::NaiveDate;
-use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use waymark_store::testing::{TestDb, World};
-use waymark_store::{both_backends, Caller, NewGroup, NewPlacement, NewReferral, NewUser, ReferralStatus, Role};
-
-const PASSWORD: &str = "a long test password";
-
-async fn start(db: &TestDb) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
-fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
-/// The value of a hidden field in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html.find(&marker).unwrap_or_else(|| panic!("hidden field {name}")) + marker.len();
-    html[at..at + html[at..].find('"').unwrap()].to_string()
-}
-
-async fn sign_in_as(db: &TestDb, base: &str, i: usize, role: Role) -> Client {
-    let email = format!("prov{i}@test.waymark");
-    let new = NewUser { email: email.clone(), display_name: format!("User {i}"), password: PASSWORD.into(), role };
-    db.store.create_user(&Caller::system("test"), new).await.unwrap();
-    let c = client();
-    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden(&form, "csrf");
-    let res = c
-        .post(format!("{base}/sign-in"))
-        .form(&[("csrf", csrf.as_str()), ("email", &email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign in as {role}");
-    c
-}
+use waymark_store::{both_backends, Caller, NewGroup, NewPlacement, NewReferral, ReferralStatus, Role};
 
 /// The session's CSRF token, from any signed-in page.
 async fn csrf(c: &Client, base: &str) -> String {
@@ -131,7 +95,7 @@ async fn provision_routes_every_role(db: &TestDb) {
 
     let roles: Vec<Role> = w.roles().into_iter().filter(|r| *r != Role::Public).collect();
     for (i, role) in roles.into_iter().enumerate() {
-        let c = sign_in_as(db, &base, i, role).await;
+        let c = sign_in_as(db, &base, "prov", i, role).await;
         let token = csrf(&c, &base).await;
         let in_scope = |settings: &[i64]| match role {
             Role::Admin => true,
@@ -296,8 +260,8 @@ async fn provision_routes_every_role(db: &TestDb) {
 async fn refer_to_reintegrate(db: &TestDb) {
     let w = World::build(&db.store).await;
     let base = start(db).await;
-    let school = sign_in_as(db, &base, 0, Role::Setting(w.school_a)).await;
-    let pru = sign_in_as(db, &base, 1, Role::Setting(w.school_a2)).await;
+    let school = sign_in_as(db, &base, "prov", 0, Role::Setting(w.school_a)).await;
+    let pru = sign_in_as(db, &base, "prov", 1, Role::Setting(w.school_a2)).await;
     let pupil = w.pupils[0].0;
 
     // Bad input: every missing answer in the summary, linked to its field, typed values kept.
@@ -507,7 +471,7 @@ async fn refer_to_reintegrate(db: &TestDb) {
     ] {
         assert!(page.contains(text), "journey shows {text}");
     }
-    let outsider = sign_in_as(db, &base, 2, Role::Setting(w.school_b)).await;
+    let outsider = sign_in_as(db, &base, "prov", 2, Role::Setting(w.school_b)).await;
     let res = outsider.get(format!("{base}/pupils/{pupil}/journey")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
@@ -594,7 +558,7 @@ async fn today_exclusions_by_school(db: &TestDb) {
     let school = db.store.setting_ids_by_key(&admin).await.unwrap()["T1"];
     let term = waymark_domain::AcademicYear::term_around(today()).1.label();
     for (i, role, sees) in [(0, Role::La(202), true), (1, Role::Setting(school), true), (2, Role::La(203), false)] {
-        let c = sign_in_as(db, &base, 40 + i, role).await;
+        let c = sign_in_as(db, &base, "prov", 40 + i, role).await;
         let res = c.get(format!("{base}/today")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{role} today");
         let page = res.text().await.unwrap();

@@ -1,45 +1,12 @@
 //! The web app end to end over HTTP, on SQLite and (where reachable) PostgreSQL: every route that
 //! shows pupil data walked with every role, CSRF, bad input and security headers.
 
-use reqwest::redirect::Policy;
+mod common;
+use common::*;
+
 use reqwest::{Client, StatusCode};
 use waymark_store::testing::{TestDb, World};
 use waymark_store::{both_backends, Caller, NewUser, Role};
-
-const PASSWORD: &str = "a long test password";
-
-/// Serve the app on a random port; returns its base URL.
-async fn start(db: &TestDb) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = waymark_web::app(db.store.clone(), waymark_web::WebConfig::local());
-    tokio::spawn(waymark_web::serve_router(listener, app, Default::default(), std::future::pending()));
-    format!("http://{addr}")
-}
-
-fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
-/// The value of the hidden `csrf` field in a page.
-fn csrf_field(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    html[at..at + 64].to_string()
-}
-
-/// Sign in through the form; returns the signed-in client.
-async fn sign_in(base: &str, email: &str) -> Client {
-    let c = client();
-    let form = c.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
-    let res = c
-        .post(format!("{base}/sign-in"))
-        .form(&[("csrf", csrf_field(&form).as_str()), ("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign in as {email}");
-    c
-}
 
 /// Pupil ids linked from every page of the pupil list: paged by GET, or, for a search,
 /// posted (names never go in a URL) and paged by posting again.
