@@ -151,14 +151,13 @@ impl Store {
     pub async fn outcome_tables(&self, caller: &Caller, as_of: NaiveDate) -> Result<Tables, StoreError> {
         let role = caller.role;
         let mut t = Tables::default();
-        let day = as_of.to_string();
 
         let mut sql = placements_in_scope(
             "pl.id, pl.pupil_id, pl.setting_id, r.from_setting_id, pl.la_number, pl.tier, pl.start_date, pl.end_date, \
              pl.outcome, r.referral_date",
             role,
         );
-        sql.push(&format!(" AND pl.start_date <= '{day}' ORDER BY pl.id"));
+        sql.push(" AND pl.start_date <= ").date(as_of).push(" ORDER BY pl.id");
         let rows: Vec<PlacementDb> = self.rows(&sql).await?;
         for p in rows {
             let end = p.end_date.filter(|e| *e <= as_of);
@@ -229,7 +228,7 @@ impl Store {
         let dated = |table: &str, column: &str, extra: &str| {
             let mut sql =
                 of_placed_pupils(&format!("SELECT x.pupil_id, x.{column} AS on_date FROM {table} x"), "x", role);
-            sql.push(&format!(" AND x.{column} <= '{day}'{extra}"));
+            sql.push(&format!(" AND x.{column} <= ")).date(as_of).push(extra);
             sql
         };
         for s in self.rows::<DatedDb>(&dated("suspensions", "start_date", "")).await? {
@@ -247,7 +246,7 @@ impl Store {
             "x",
             role,
         );
-        sql.push(&format!(" AND x.score IS NOT NULL AND x.assessed_on <= '{day}'"));
+        sql.push(" AND x.score IS NOT NULL AND x.assessed_on <= ").date(as_of);
         for a in self.rows::<AssessmentDb>(&sql).await? {
             let instrument = match (a.instrument.as_str(), a.version.as_deref()) {
                 ("sdq", Some(v)) => match SdqVersion::parse(v) {
@@ -280,7 +279,7 @@ impl Store {
             "x",
             role,
         );
-        sql.push(&format!(" AND x.on_date <= '{day}'"));
+        sql.push(" AND x.on_date <= ").date(as_of);
         for c in self.rows::<CheckInDb>(&sql).await? {
             t.checkins.push(CheckInRow {
                 pupil: c.pupil_id,
@@ -296,7 +295,7 @@ impl Store {
             "x",
             role,
         );
-        sql.push(&format!(" AND x.start_date <= '{day}'"));
+        sql.push(" AND x.start_date <= ").date(as_of);
         let interventions: Vec<InterventionDb> = self.rows(&sql).await?;
         t.interventions = attach_interventions(&t.placements, &interventions);
 
@@ -307,7 +306,7 @@ impl Store {
             ),
             role,
         );
-        sql.push(&format!(" AND ts.from_date <= '{day}' AND pl.start_date <= '{day}'"));
+        sql.push(" AND ts.from_date <= ").date(as_of).push(" AND pl.start_date <= ").date(as_of);
         for s in self.rows::<StepDb>(&sql).await? {
             t.timetables.push(TimetableRow {
                 placement: s.placement_id,
@@ -317,7 +316,11 @@ impl Store {
         }
 
         t.validate().map_err(|e| invalid("outcomes", e.to_string()))?;
-        self.audit_alone(caller, Event { action: "outcomes.load", object_type: "placements", object_id: day }).await?;
+        self.audit_alone(
+            caller,
+            Event { action: "outcomes.load", object_type: "placements", object_id: as_of.to_string() },
+        )
+        .await?;
         Ok(t)
     }
 

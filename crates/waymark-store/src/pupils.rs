@@ -52,10 +52,14 @@ impl PupilFilter {
     /// The conditions on pupils (aliased `p`), each true for a pupil that passes.
     fn push_conditions(&self, sql: &mut SqlBuilder, role: Role, today: NaiveDate) {
         if let Some(id) = self.setting_id {
-            sql.push(&format!(
+            sql.push(
                 " AND EXISTS (SELECT 1 FROM enrolments fe JOIN settings s ON s.id = fe.setting_id WHERE fe.pupil_id = p.id \
-                 AND fe.start_date <= '{today}' AND (fe.end_date IS NULL OR fe.end_date >= '{today}') AND s.id = "
-            ));
+                 AND fe.start_date <= ",
+            )
+            .date(today)
+            .push(" AND (fe.end_date IS NULL OR fe.end_date >= ")
+            .date(today)
+            .push(") AND s.id = ");
             sql.bind(Arg::Int(id)).push(" AND ").settings_in_scope(role, "s").push(")");
         }
         if let Some(sen) = self.sen {
@@ -65,17 +69,19 @@ impl PupilFilter {
             sql.push(" AND p.fsm_eligible = TRUE");
         }
         if self.in_ap_now {
-            sql.push(&format!(
-                " AND EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= '{today}' \
-                 AND (pl.end_date IS NULL OR pl.end_date >= '{today}'))"
-            ));
+            sql.push(" AND EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= ")
+                .date(today)
+                .push(" AND (pl.end_date IS NULL OR pl.end_date >= ")
+                .date(today)
+                .push("))");
         }
         if self.suspended_this_term {
             let (_, _, first, last) = AcademicYear::term_around(today);
-            sql.push(&format!(
-                " AND EXISTS (SELECT 1 FROM suspensions x WHERE x.pupil_id = p.id AND x.start_date >= '{first}' \
-                 AND x.start_date <= '{last}')"
-            ));
+            sql.push(" AND EXISTS (SELECT 1 FROM suspensions x WHERE x.pupil_id = p.id AND x.start_date >= ")
+                .date(first)
+                .push(" AND x.start_date <= ")
+                .date(last)
+                .push(")");
         }
     }
 }
@@ -388,8 +394,9 @@ impl Store {
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let mut sql = SqlBuilder::new(&format!(
             "SELECT e.pupil_id, s.name, e.registration FROM enrolments e JOIN settings s ON s.id = e.setting_id \
-             WHERE e.pupil_id IN ({list}) AND e.start_date <= '{today}' AND (e.end_date IS NULL OR e.end_date >= '{today}') AND "
+             WHERE e.pupil_id IN ({list}) AND e.start_date <= "
         ));
+        sql.date(today).push(" AND (e.end_date IS NULL OR e.end_date >= ").date(today).push(") AND ");
         sql.settings_in_scope(role, "s").push(&format!(
             " ORDER BY e.pupil_id, CASE e.registration WHEN '{}' THEN 1 ELSE 0 END, s.name",
             RegistrationType::DualSubsidiary.code()

@@ -521,7 +521,11 @@ fn on_roll_sql(pupil_id: i64, today: NaiveDate, role: Role) -> SqlBuilder {
         "SELECT s.id, s.name, s.la_number FROM enrolments e JOIN settings s ON s.id = e.setting_id WHERE e.pupil_id = ",
     );
     sql.bind(Arg::Int(pupil_id));
-    sql.push(&format!(" AND e.start_date <= '{today}' AND (e.end_date IS NULL OR e.end_date >= '{today}') AND "));
+    sql.push(" AND e.start_date <= ")
+        .date(today)
+        .push(" AND (e.end_date IS NULL OR e.end_date >= ")
+        .date(today)
+        .push(") AND ");
     sql.settings_in_scope(role, "s");
     sql
 }

@@ -110,6 +110,8 @@ impl Caller {
 pub(crate) enum Arg {
     Int(i64),
     Bytes(Vec<u8>),
+    /// A date: a real `DATE` on PostgreSQL, ISO text on SQLite (sqlx encodes it so on each).
+    Date(chrono::NaiveDate),
 }
 
 /// Builds SQL with numbered `$n` placeholders (understood by both SQLite and PostgreSQL) and
@@ -128,6 +130,11 @@ impl SqlBuilder {
     pub fn push(&mut self, sql: &str) -> &mut Self {
         self.sql.push_str(sql);
         self
+    }
+
+    /// Bind a date (never spliced into the SQL text).
+    pub fn date(&mut self, day: chrono::NaiveDate) -> &mut Self {
+        self.bind(Arg::Date(day))
     }
 
     pub fn bind(&mut self, arg: Arg) -> &mut Self {
@@ -174,6 +181,7 @@ macro_rules! bind_args {
             q = match arg {
                 $crate::scope::Arg::Int(v) => q.bind(*v),
                 $crate::scope::Arg::Bytes(v) => q.bind(v.as_slice()),
+                $crate::scope::Arg::Date(v) => q.bind(*v),
             };
         }
         q

@@ -141,16 +141,20 @@ impl Store {
         let (on_roll, dual_registered): (i64, i64) = on_pool!(&self.pool, p => {
             sqlx::query_as(&format!(
                 "SELECT COUNT(*), COUNT(CASE WHEN registration <> '{}' THEN 1 END) FROM enrolments \
-                 WHERE setting_id = $1 AND start_date <= '{today}' AND (end_date IS NULL OR end_date >= '{today}')",
+                 WHERE setting_id = $1 AND start_date <= $2 AND (end_date IS NULL OR end_date >= $2)",
                 waymark_domain::RegistrationType::Single.code()
             ))
             .bind(setting_id)
+            .bind(today)
             .fetch_one(p)
             .await
         })?;
         let groups = self.groups(caller, setting_id).await?;
         let mut sql = SqlBuilder::new(&PLACEMENTS.replace("{names}", NAME_COLUMNS));
-        sql.push(&format!("'{today}' AND (pl.end_date IS NULL OR pl.end_date >= '{today}') AND pl.setting_id = "))
+        sql.date(today)
+            .push(" AND (pl.end_date IS NULL OR pl.end_date >= ")
+            .date(today)
+            .push(") AND pl.setting_id = ")
             .bind(crate::scope::Arg::Int(setting_id))
             .push(" AND ")
             .settings_in_scope(caller.role, "s")
@@ -168,7 +172,7 @@ impl Store {
         let role = caller.role;
         let running = |side: &str| {
             let mut sql = SqlBuilder::new(&PLACEMENTS.replace("{names}", NAME_COLUMNS));
-            sql.push(&format!("'{today}' AND (pl.end_date IS NULL OR pl.end_date >= '{today}') AND "));
+            sql.date(today).push(" AND (pl.end_date IS NULL OR pl.end_date >= ").date(today).push(") AND ");
             sql.settings_in_scope(role, side).push(" ORDER BY s.name, pl.start_date, pl.id");
             sql
         };
@@ -257,8 +261,9 @@ impl Store {
         let grouped = |select: &str, table: &str| {
             let mut sql = SqlBuilder::new(&format!(
                 "SELECT s.id, s.name, {select} FROM {table} x JOIN settings s ON s.id = x.setting_id \
-                 WHERE x.start_date >= '{from}' AND x.start_date <= '{to}' AND "
+                 WHERE x.start_date >= "
             ));
+            sql.date(from).push(" AND x.start_date <= ").date(to).push(" AND ");
             sql.settings_in_scope(caller.role, "s").push(" GROUP BY s.id, s.name");
             sql
         };
@@ -316,13 +321,16 @@ impl Store {
             name: NameRow,
         }
         // Grouped by the pupil's key, so PostgreSQL lets the pupil's other columns be selected.
-        let mut sql = SqlBuilder::new(&format!(
+        let mut sql = SqlBuilder::new(
             "SELECT p.id AS pupil_id, s.name AS setting, COUNT(*) AS suspensions, SUM(x.length_days) AS days, \
-             EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= '{today}' \
-             AND (pl.end_date IS NULL OR pl.end_date >= '{today}')) AS in_ap, {NAME_COLUMNS} \
+             EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= ",
+        );
+        sql.date(today).push(" AND (pl.end_date IS NULL OR pl.end_date >= ").date(today).push(&format!(
+            ")) AS in_ap, {NAME_COLUMNS} \
              FROM suspensions x JOIN settings s ON s.id = x.setting_id JOIN pupils p ON p.id = x.pupil_id \
-             WHERE x.start_date >= '{from}' AND x.start_date <= '{to}' AND "
+             WHERE x.start_date >= "
         ));
+        sql.date(from).push(" AND x.start_date <= ").date(to).push(" AND ");
         sql.settings_in_scope(caller.role, "s")
             .push(" GROUP BY p.id, s.id, s.name ORDER BY COUNT(*) DESC, SUM(x.length_days) DESC, p.id, s.id");
         let rows: Vec<Row> = on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
