@@ -202,6 +202,7 @@ fn table_rows(data: &OpenData, name: &str) -> (Vec<String>, Vec<Vec<String>>) {
                 .collect();
             (strings(&header::SCHOOLS), rows)
         }
+        "after.csv.gz" => (strings(&crate::after::AfterExclusion::HEADER), data.after.compact_rows()),
         other => unreachable!("no writer for {other}"),
     }
 }
@@ -223,6 +224,14 @@ Sources (Department for Education unless stated):
   \"Outcomes for children in need, including children looked after\".
 - Schools, pupils and their characteristics 2022/23 (AP tables) and the AP census, via
   dfe-analytical-services/SEND-AP-Inclusion-Dashboard (commit b215e61ee7717f3263380f3c9dba53232b1b7c16).
+- What happens after exclusion (dfe-ap-outcomes/): Schools, pupils and their characteristics, the AP census and
+  Ofsted management information via dfe-analytical-services/SEND-AP-Inclusion-Dashboard (commit
+  1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6); Pupil absence in schools in England (PRU file), same repository;
+  Outcomes for children in need, including children looked after, via dfe-analytical-services/CSC_outcomes_and_enablers
+  (commit da9e6221947780fc110aea53a8e6921116c212e5) and the 2022 release's CSVs as kept in
+  BenGoodair/childrens_social_care_data (commit 0869d2691790cc0c4206a8dafb27857ac3ae387d); the NEET and participation
+  LA scorecards via dfe-analytical-services/nccis_localauthority_dashboard; Key stage 4 destination measures 2022/23
+  via dfe-analytical-services/lsip_dashboard (commit a3940a479c6e670368106c3801589dc5835b3ca7).
 - LA code lookups: dfe-analytical-services/dfeR (commits 9e3e11cdd7ff79b1b9ca175243fff9f27f22888e and
   bc940bf348fa0b289c7e8ac17e644c67f3254021), from the EES screener's LA list, GIAS's LA names and codes, and ONS
   geography lookups.
@@ -275,6 +284,11 @@ fn source_of(name: &str) -> &'static str {
              one-characteristic rows only"
         }
         "schools.csv.gz" => "dfe-exclusion-statistics-2006-2017/school_data_sql.csv",
+        "after.csv.gz" => {
+            "dfe-ap-outcomes/ (AP counts, AP characteristics, Ofsted grades of AP schools, PRU absence, children in \
+             need: exclusions, school type, absence and KS4, NCCIS NEET scorecards 2021-2025, national KS4 \
+             destinations); one row per measure, year and area, measures listed in waymark_opendata::after"
+        }
         _ => "",
     }
 }

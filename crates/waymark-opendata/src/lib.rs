@@ -11,6 +11,7 @@
 //! - [`model`] and [`build()`]: all of it in [`OpenData`], embedded in the binary from
 //!   `data/opendata/`, or read from the raw files.
 
+pub mod after;
 pub mod after_exclusion;
 pub mod ap;
 pub mod boundaries;
@@ -25,6 +26,7 @@ pub mod national;
 pub mod reproduce;
 pub mod value;
 
+pub use after::{AfterExclusion, AfterMeasure};
 pub use ap::ApData;
 pub use build::{build, BuildSummary, BuiltFile};
 pub use error::OpenDataError;

@@ -1,6 +1,7 @@
 //! All the open data in one value, loaded from the processed copy embedded in the binary or
 //! from the raw DfE files, and the queries the web map uses.
 
+use crate::after::AfterExclusion;
 use crate::ap::{ApCensusRow, ApData, ApPupilRow, ApSettingRow};
 use crate::ees::{decompress, Row, Table};
 use crate::error::OpenDataError;
@@ -31,6 +32,9 @@ pub struct OpenData {
     pub ap: ApData,
     /// DfE's 2017/18 school list.
     pub schools: Vec<School>,
+    /// What happens after exclusion (issue 12): AP, PRU absence, children in need, NEET,
+    /// destinations.
+    pub after: AfterExclusion,
 }
 
 /// The raw files, relative to the `data` folder.
@@ -64,6 +68,7 @@ pub(crate) const EMBEDDED: &[(&str, &[u8])] = &[
     ),
     ("ap_census.csv.gz", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/opendata/ap_census.csv.gz"))),
     ("schools.csv.gz", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/opendata/schools.csv.gz"))),
+    ("after.csv.gz", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/opendata/after.csv.gz"))),
 ];
 
 /// Headers of the processed files.
@@ -132,6 +137,7 @@ impl OpenData {
                 census: read_compact(&table("ap_census.csv.gz")?, &header::AP_CENSUS, ap_census_from)?,
             },
             schools: read_compact(&table("schools.csv.gz")?, &header::SCHOOLS, school_from)?,
+            after: AfterExclusion::from_compact(&table("after.csv.gz")?)?,
         })
     }
 
@@ -186,6 +192,7 @@ pub(crate) fn load_raw(dir: &Path) -> Result<(OpenData, Vec<String>), OpenDataEr
         lait: read_lait(&dir.join(raw::LAIT), &las)?,
         ap: ApData::from_raw(&dir.join(raw::AP_DIR), &las)?,
         schools: read_school_list(&exclusions_dir.join("school_data_sql.csv"))?,
+        after: AfterExclusion::from_raw(dir, &las)?,
         exclusions,
         reasons,
         las,

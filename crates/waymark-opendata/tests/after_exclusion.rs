@@ -18,6 +18,14 @@ fn every_check_figure_is_found_as_published() {
             r.rows
         );
     }
+    // Every CSV in the folder has a check figure (issue 12: one from every new file).
+    assert!(UNCHECKED.is_empty(), "files with no check figure: {UNCHECKED:?}");
+    for entry in std::fs::read_dir(data.join(FOLDER)).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".csv") && name != "lait_outcomes_measures.csv" {
+            assert!(CHECKS.iter().any(|c| c.file == name), "{name} has no check figure");
+        }
+    }
     // Every CSV in the folder is either checked or listed as having no figure yet.
     let mut listed: Vec<&str> = CHECKS
         .iter()

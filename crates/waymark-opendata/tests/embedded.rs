@@ -42,4 +42,6 @@ fn embedded_copy_equals_the_raw_files() {
     assert_eq!(embedded.lait, from_raw.lait);
     assert_eq!(embedded.ap, from_raw.ap);
     assert_eq!(embedded.schools, from_raw.schools);
+    assert_eq!(embedded.after, from_raw.after);
+    assert!(embedded.after.rows().len() > 10_000, "{} after-exclusion rows", embedded.after.rows().len());
 }
