@@ -159,7 +159,7 @@ fn missing_components_are_named_and_too_few_unranked() {
                 }
             }
         }
-        assert!(weight >= COLD_SPOT_MIN_COVERAGE - 1e-9 && weight < 1.0);
+        assert!((COLD_SPOT_MIN_COVERAGE - 1e-9..1.0).contains(&weight), "{}: {weight}", r.la.name);
         assert!((r.ranked.scored.score.unwrap() - weighted / weight).abs() < 1e-9, "{}", r.la.name);
     }
     let unranked: Vec<&ColdSpotRow> = index.rows.iter().filter(|r| r.ranked.rank.is_none()).collect();
