@@ -8,6 +8,7 @@
 //! and file it comes from, and ranks them.
 
 use crate::after::AfterMeasure;
+use crate::ap::ApPupilRow;
 use crate::exclusions::{Area, SchoolType};
 use crate::las::LaInfo;
 use crate::national::{decimal, thousands, Base, Cell, Measure, Observatory};
@@ -198,6 +199,22 @@ impl Observatory {
     /// A component's figure for one LA.
     pub fn cold_spot_cell(&self, c: &ColdSpotComponent, index_year: i32, la: u16) -> Cell {
         let y = self.cold_spot_component_year(c, index_year);
+        self.cold_spot_cell_from(c, y, la, &self.school_arranged_totals(index_year))
+    }
+
+    /// The school-arranged AP rows by setting type over all pupils (grouping and characteristic
+    /// "Total") of a year: a few per LA, picked out once rather than searched for every LA.
+    fn school_arranged_totals(&self, year: i32) -> Vec<&ApPupilRow> {
+        self.data
+            .ap
+            .characteristics
+            .iter()
+            .filter(|r| r.year.0 == year && r.grouping == "Total" && r.characteristic == "Total")
+            .collect()
+    }
+
+    /// A component's figure for one LA, read for year `y` (the component's own year).
+    fn cold_spot_cell_from(&self, c: &ColdSpotComponent, y: i32, la: u16, totals: &[&ApPupilRow]) -> Cell {
         let area = Area::La(la);
         match c.figure {
             Figure::Map(m) => self.cell(m, SchoolType::Total, y, &area),
@@ -209,43 +226,7 @@ impl Observatory {
                 None => Cell { value: None, shown: "Not published for this LA".into() },
             },
             Figure::ApPlacesPerExclusion => self.ap_places_per_exclusion(y, la),
-            Figure::SchoolArrangedUnregistered => self.school_arranged_unregistered(y, la),
-        }
-    }
-
-    fn school_arranged_unregistered(&self, year: i32, la: u16) -> Cell {
-        let area = Area::La(la);
-        let pupils = |setting: &str| {
-            self.data.ap.characteristics.iter().find(|r| {
-                r.year.0 == year
-                    && r.area == area
-                    && r.grouping == "Total"
-                    && r.characteristic == "Total"
-                    && r.setting_type == setting
-            })
-        };
-        let Some(total) = pupils("Total") else {
-            return Cell { value: None, shown: "No school-arranged AP published".into() };
-        };
-        let Some(total) = total.pupils.number() else {
-            return Cell { value: None, shown: crate::national::describe_missing(&total.pupils) };
-        };
-        if total < crate::national::MIN_PUPILS {
-            return Cell { value: None, shown: "Too few pupils to show a share".into() };
-        }
-        // No row for the setting type means no pupils with it; a suppressed count is not a zero.
-        let unregistered = match pupils(UNREGISTERED) {
-            None => 0.0,
-            Some(r) if r.pupils == crate::value::Value::RoundsToZero => 0.0,
-            Some(r) => match r.pupils.number() {
-                Some(n) => n,
-                None => return Cell { value: None, shown: "Suppressed (small numbers)".into() },
-            },
-        };
-        let share = unregistered / total * 100.0;
-        Cell {
-            value: Some(share),
-            shown: format!("{} ({} of {} pupils)", decimal(share, 1), thousands(unregistered), thousands(total)),
+            Figure::SchoolArrangedUnregistered => school_arranged_unregistered(totals, la),
         }
     }
 
@@ -289,9 +270,14 @@ impl Observatory {
                 let las: Vec<&LaInfo> =
                     self.data.las.active_in(year).into_iter().filter(|la| !la.ons_code.is_empty()).collect();
                 let comps = cold_spot_components();
+                let totals = self.school_arranged_totals(year);
                 let cells: Vec<Vec<Cell>> = comps
                     .iter()
-                    .map(|c| las.iter().map(|la| self.cold_spot_cell(c, year, la.number)).collect())
+                    .map(|c| {
+                        // A component's year is found once, not for every LA.
+                        let y = self.cold_spot_component_year(c, year);
+                        las.iter().map(|la| self.cold_spot_cell_from(c, y, la.number, &totals)).collect()
+                    })
                     .collect();
                 let components: Vec<Component> = comps
                     .iter()
@@ -350,6 +336,35 @@ impl Observatory {
         rows.sort_by(|a, b| a.ranked.rank.cmp(&b.ranked.rank).then(a.la.name.cmp(&b.la.name)));
         rows.truncate(n);
         rows
+    }
+}
+
+/// Pupils in school-arranged AP with an unregistered provider over all its pupils, for one LA.
+fn school_arranged_unregistered(totals: &[&ApPupilRow], la: u16) -> Cell {
+    let area = Area::La(la);
+    let pupils = |setting: &str| totals.iter().find(|r| r.area == area && r.setting_type == setting);
+    let Some(total) = pupils("Total") else {
+        return Cell { value: None, shown: "No school-arranged AP published".into() };
+    };
+    let Some(total) = total.pupils.number() else {
+        return Cell { value: None, shown: crate::national::describe_missing(&total.pupils) };
+    };
+    if total < crate::national::MIN_PUPILS {
+        return Cell { value: None, shown: "Too few pupils to show a share".into() };
+    }
+    // No row for the setting type means no pupils with it; a suppressed count is not a zero.
+    let unregistered = match pupils(UNREGISTERED) {
+        None => 0.0,
+        Some(r) if r.pupils == crate::value::Value::RoundsToZero => 0.0,
+        Some(r) => match r.pupils.number() {
+            Some(n) => n,
+            None => return Cell { value: None, shown: "Suppressed (small numbers)".into() },
+        },
+    };
+    let share = unregistered / total * 100.0;
+    Cell {
+        value: Some(share),
+        shown: format!("{} ({} of {} pupils)", decimal(share, 1), thousands(unregistered), thousands(total)),
     }
 }
 

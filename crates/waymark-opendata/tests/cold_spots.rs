@@ -237,3 +237,18 @@ fn the_coldest_and_the_map_agree() {
         );
     }
 }
+
+/// How long the index takes to compute on a fresh observatory, and to read once computed
+/// (printed for docs/performance.md; never asserted).
+#[test]
+fn index_time_is_printed() {
+    let fresh = Observatory::new(OpenData::embedded().unwrap());
+    let start = std::time::Instant::now();
+    let first = fresh.cold_spot_index().expect("an index").rows.len();
+    let computed = start.elapsed();
+    let start = std::time::Instant::now();
+    let again = fresh.cold_spot_index().expect("an index").rows.len();
+    let read = start.elapsed();
+    assert_eq!(first, again);
+    println!("cold-spot index over {first} LAs: computed in {computed:?}, read again in {read:?}");
+}
