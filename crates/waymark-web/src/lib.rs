@@ -129,6 +129,7 @@ fn routes() -> Vec<Route> {
         ("/groups/{id}/checkin", PupilData, get(checkin::form).post(checkin::record)),
         ("/groups/{id}/week", PupilData, get(checkin::week)),
         ("/provisions/{id}/capacity", PupilData, get(provision::capacity).post(provision::add_group)),
+        ("/provisions/{id}/scales", PupilData, get(scales::page).post(scales::create)),
         ("/provisions/{id}/outcomes", PupilData, get(outcomes::provision)),
         ("/provisions/{id}/outcomes.csv", PupilData, get(outcomes::provision_csv)),
         ("/schools/{id}/outcomes", PupilData, get(outcomes::school)),
@@ -171,6 +172,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
     router
         .fallback(pages::home::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::signed_in_error_pages))
         .layer(axum::middleware::from_fn(security::reject_undecodable_paths))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         // Quality 4 (gzip and brotli alike): most of the saving of the highest levels at a

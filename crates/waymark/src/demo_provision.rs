@@ -9,7 +9,7 @@
 use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use waymark_domain::instruments::SdqVersion;
-use waymark_store::assessments::{Instrument, NewAssessment};
+use waymark_store::assessments::{Instrument, NewAssessment, NewReading};
 use waymark_store::checkins::CheckinEntry;
 use waymark_store::{
     Caller, NewGroup, NewPlacement, NewReferral, PlacementOutcome, ReferralStatus, Role, Store, StoreError,
@@ -259,7 +259,8 @@ async fn record_suspensions(
     Ok(set.suspensions.len())
 }
 
-/// An SDQ (teacher) and a SWEMWBS on entry and, six weeks on, at review: a little better.
+/// An SDQ (teacher), a SWEMWBS and a reading test on entry and, six weeks on, at review: a
+/// little better.
 #[allow(clippy::too_many_arguments)]
 async fn record_assessments(
     store: &Store,
@@ -311,6 +312,21 @@ async fn record_assessments(
                     assessed_on: on,
                     answers: swemwbs,
                     token: token(&format!("wb{n}"), i),
+                },
+            )
+            .await?;
+        // A reading test: a reading age of about 9 years at entry, a few months on at review.
+        store
+            .record_reading(
+                who,
+                &NewReading {
+                    pupil_id: pupil,
+                    setting_id: setting,
+                    occasion: occasion.into(),
+                    assessed_on: on,
+                    reading_age_months: (100 + rng.below(24) + 4 * n as u64) as u16,
+                    standardised_score: Some((78 + rng.below(14) + 3 * n as u64) as u16),
+                    token: token(&format!("rd{n}"), i),
                 },
             )
             .await?;

@@ -6,12 +6,14 @@
 use crate::auth::SignedIn;
 use crate::charts::lines::{line_chart, Series};
 use crate::format;
+use crate::pages::assessments::instrument_name;
 use crate::pages::layout::Nav;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
+use waymark_store::assessments::occasion_label;
 use waymark_store::placements::tier_label;
 use waymark_store::ReferralStatus;
 
@@ -129,11 +131,15 @@ pub async fn journey(
     }
     for a in &assessments {
         let score = a.score.map(|s| format!(": {s:.2}")).unwrap_or_default();
-        let version = a.version.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
         events.push(event(
             a.assessed_on,
             "Assessment",
-            format!("{}{version} {}{score} at {}", a.instrument.to_uppercase(), a.occasion, a.setting),
+            format!(
+                "{} {}{score} at {}",
+                instrument_name(&a.instrument, a.version.as_deref()),
+                occasion_label(&a.occasion).to_lowercase(),
+                a.setting
+            ),
             None,
         ));
     }
@@ -157,10 +163,11 @@ pub async fn journey(
     let scores = assessments
         .iter()
         .map(|a| {
-            let what = match a.version.as_deref() {
-                Some(v) => format!("{} ({v}), {}", a.instrument.to_uppercase(), a.occasion),
-                None => format!("{}, {}", a.instrument.to_uppercase(), a.occasion),
-            };
+            let what = format!(
+                "{}, {}",
+                instrument_name(&a.instrument, a.version.as_deref()),
+                occasion_label(&a.occasion).to_lowercase()
+            );
             (format::date(a.assessed_on), what, a.score.map_or_else(|| "Not scored".into(), |s| format!("{s:.2}")))
         })
         .collect();
