@@ -18,6 +18,7 @@
 //   WAYMARK_KEEP_DATA=1 keep the temporary data dir
 //   WAYMARK_SERVER_LOG=1 stream the server's output while the test runs
 //   WAYMARK_BROWSER_ONLY=provision  run only the provision flow (provision.mjs)
+//   WAYMARK_BROWSER_ONLY=outcomes   run only the outcome views (outcomes.mjs)
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -29,6 +30,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runProvisionFlow } from './provision.mjs';
+import { runOutcomesFlow } from './outcomes.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -447,9 +449,11 @@ const CONTEXT_OPTIONS = {
 
 async function runSteps(browser, base) {
   const only = process.env.WAYMARK_BROWSER_ONLY;
-  if (only && only !== 'provision') throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only "provision" is known`);
-  if (only !== 'provision') await runCoreSteps(browser, base);
-  await runProvisionFlow(browser, base, {
+  if (only && only !== 'provision' && only !== 'outcomes') {
+    throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only "provision" and "outcomes" are known`);
+  }
+  if (!only) await runCoreSteps(browser, base);
+  const helpers = {
     step,
     check,
     log,
@@ -460,9 +464,12 @@ async function runSteps(browser, base) {
     watchPage,
     checkNoProblems,
     signIn,
+    withPhone,
     contextOptions: CONTEXT_OPTIONS,
     password: DEMO_PASSWORD,
-  });
+  };
+  if (only !== 'outcomes') await runProvisionFlow(browser, base, helpers);
+  if (only !== 'provision') await runOutcomesFlow(browser, base, helpers);
 }
 
 async function runCoreSteps(browser, base) {

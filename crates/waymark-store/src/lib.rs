@@ -11,6 +11,7 @@ pub mod assessments;
 pub mod audit;
 mod bulk;
 pub mod checkins;
+pub mod commissioning;
 mod crypto;
 mod engine;
 pub mod error;

@@ -111,6 +111,7 @@ fn routes() -> Vec<Route> {
         ("/settings/{id}", PupilData, get(settings::show)),
         ("/today", PupilData, get(today::today)),
         ("/duty-checks", PupilData, get(duty::page)),
+        ("/duty-checks/limits", PupilData, post(duty::set_limits)),
         ("/commissioner", PupilData, get(commissioner::page)),
         ("/pupils", PupilData, get(pupils::list).post(pupils::search)),
         ("/pupils/{id}", PupilData, get(pupils::show)),
@@ -132,6 +133,8 @@ fn routes() -> Vec<Route> {
         ("/provisions/{id}/scales", PupilData, get(scales::page).post(scales::create)),
         ("/provisions/{id}/outcomes", PupilData, get(outcomes::provision)),
         ("/provisions/{id}/outcomes.csv", PupilData, get(outcomes::provision_csv)),
+        ("/provisions/{id}/report", PupilData, get(outcomes::provision_report)),
+        ("/schools/{id}/report", PupilData, get(outcomes::school_report)),
         ("/schools/{id}/outcomes", PupilData, get(outcomes::school)),
         ("/schools/{id}/outcomes.csv", PupilData, get(outcomes::school_csv)),
         (
