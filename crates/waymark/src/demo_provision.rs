@@ -16,7 +16,7 @@ use waymark_store::{
 };
 
 /// A small deterministic generator (SplitMix64): the demo is the same on every run.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -27,21 +27,21 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
 
-fn token(tag: &str, i: usize) -> String {
+pub(crate) fn token(tag: &str, i: usize) -> String {
     format!("demo{tag}{i:04}xxxxxxxxxxxxxxxx")
 }
 
-fn caller(role: Role, who: &str) -> Caller {
+pub(crate) fn caller(role: Role, who: &str) -> Caller {
     Caller { user_id: None, actor: format!("system:demo:{who}"), role }
 }
 
 /// The ids of pupils on roll at `school` on `day`, as far as the school can refer them.
-async fn on_roll(store: &Store, school: &Caller, school_id: i64, day: NaiveDate, want: usize) -> Result<Vec<i64>> {
+pub(crate) async fn on_roll(store: &Store, school: &Caller, school_id: i64, day: NaiveDate, want: usize) -> Result<Vec<i64>> {
     let mut out = Vec::new();
     for page in 1.. {
         let list = store.list_pupils(school, "", page, 200, day).await?;
@@ -66,7 +66,7 @@ async fn on_roll(store: &Store, school: &Caller, school_id: i64, day: NaiveDate,
 }
 
 /// Monday on or before `d`.
-fn monday(d: NaiveDate) -> NaiveDate {
+pub(crate) fn monday(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
@@ -262,7 +262,7 @@ async fn record_suspensions(
 /// An SDQ (teacher), a SWEMWBS and a reading test on entry and, six weeks on, at review: a
 /// little better.
 #[allow(clippy::too_many_arguments)]
-async fn record_assessments(
+pub(crate) async fn record_assessments(
     store: &Store,
     who: &Caller,
     pupil: i64,
@@ -335,7 +335,7 @@ async fn record_assessments(
 }
 
 /// Every school day of the term so far, each group's pupils checked in.
-async fn record_checkins(
+pub(crate) async fn record_checkins(
     store: &Store,
     groups: &[(&Caller, i64)],
     from: NaiveDate,
