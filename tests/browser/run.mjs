@@ -18,6 +18,7 @@
 //   WAYMARK_KEEP_DATA=1 keep the temporary data dir
 //   WAYMARK_SERVER_LOG=1 stream the server's output while the test runs
 //   WAYMARK_BROWSER_ONLY=provision  run only the provision flow (provision.mjs)
+//   WAYMARK_BROWSER_ONLY=after      run only the after-exclusion pages (observatory_after.mjs)
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -29,6 +30,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runProvisionFlow } from './provision.mjs';
+import { runAfterExclusionFlow } from './observatory_after.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -447,9 +449,10 @@ const CONTEXT_OPTIONS = {
 
 async function runSteps(browser, base) {
   const only = process.env.WAYMARK_BROWSER_ONLY;
-  if (only && only !== 'provision') throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only "provision" is known`);
-  if (only !== 'provision') await runCoreSteps(browser, base);
-  await runProvisionFlow(browser, base, {
+  const known = ['provision', 'after'];
+  if (only && !known.includes(only)) throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only ${known.join(', ')} are known`);
+  if (!only) await runCoreSteps(browser, base);
+  const helpers = {
     step,
     check,
     log,
@@ -462,7 +465,9 @@ async function runSteps(browser, base) {
     signIn,
     contextOptions: CONTEXT_OPTIONS,
     password: DEMO_PASSWORD,
-  });
+  };
+  if (!only || only === 'provision') await runProvisionFlow(browser, base, helpers);
+  if (!only || only === 'after') await runAfterExclusionFlow(browser, base, helpers);
 }
 
 async function runCoreSteps(browser, base) {
