@@ -472,7 +472,9 @@ impl Observatory {
     pub fn years(&self, measure: Measure) -> Vec<i32> {
         // Asked on every map request (the form lists every measure's years): work them out once.
         self.years
-            .get_or_init(|| Measure::all().into_iter().map(|m| (m, self.compute_years(m))).collect())
+            .get_or_init(|| {
+                Measure::all().into_iter().chain(Measure::national_only()).map(|m| (m, self.compute_years(m))).collect()
+            })
             .get(&measure)
             .cloned()
             .unwrap_or_default()

@@ -233,7 +233,10 @@ fn after_exclusion_measures_use_academic_years() {
     assert_eq!(obs.cell(pru, SchoolType::Total, 2022, &Area::National).shown, "81.2");
     // National-only measures are not map measures.
     assert!(!Measure::all().contains(&Measure::After(AfterMeasure::ApLeaversSustainedPercent)));
-    assert!(Measure::national_only().contains(&Measure::After(AfterMeasure::ApLeaversSustainedPercent)));
+    let sustained = Measure::After(AfterMeasure::ApLeaversSustainedPercent);
+    assert!(Measure::national_only().contains(&sustained));
+    assert_eq!(obs.years(sustained).last(), Some(&2022));
+    assert_eq!(obs.cell(sustained, SchoolType::Total, 2022, &Area::National).shown, "66.5");
     // Codes round-trip through URLs.
     for m in Measure::all() {
         assert_eq!(Measure::from_code(&m.code()), Some(m));
