@@ -19,6 +19,7 @@
 //   WAYMARK_SERVER_LOG=1 stream the server's output while the test runs
 //   WAYMARK_BROWSER_ONLY=provision  run only the provision flow (provision.mjs)
 //   WAYMARK_BROWSER_ONLY=outcomes   run only the outcome views (outcomes.mjs)
+//   WAYMARK_BROWSER_ONLY=after      run only the after-exclusion pages (observatory_after.mjs)
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -31,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 
 import { runProvisionFlow } from './provision.mjs';
 import { runOutcomesFlow } from './outcomes.mjs';
+import { runAfterExclusionFlow } from './observatory_after.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -449,9 +451,8 @@ const CONTEXT_OPTIONS = {
 
 async function runSteps(browser, base) {
   const only = process.env.WAYMARK_BROWSER_ONLY;
-  if (only && only !== 'provision' && only !== 'outcomes') {
-    throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only "provision" and "outcomes" are known`);
-  }
+  const known = ['provision', 'outcomes', 'after'];
+  if (only && !known.includes(only)) throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only ${known.join(', ')} are known`);
   if (!only) await runCoreSteps(browser, base);
   const helpers = {
     step,
@@ -468,8 +469,9 @@ async function runSteps(browser, base) {
     contextOptions: CONTEXT_OPTIONS,
     password: DEMO_PASSWORD,
   };
-  if (only !== 'outcomes') await runProvisionFlow(browser, base, helpers);
-  if (only !== 'provision') await runOutcomesFlow(browser, base, helpers);
+  if (!only || only === 'provision') await runProvisionFlow(browser, base, helpers);
+  if (!only || only === 'outcomes') await runOutcomesFlow(browser, base, helpers);
+  if (!only || only === 'after') await runAfterExclusionFlow(browser, base, helpers);
 }
 
 async function runCoreSteps(browser, base) {
