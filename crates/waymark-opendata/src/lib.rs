@@ -16,6 +16,7 @@ pub mod after_exclusion;
 pub mod ap;
 pub mod boundaries;
 mod build;
+pub mod cold_spots;
 pub mod ees;
 mod error;
 pub mod exclusions;

@@ -5,12 +5,13 @@
 
 use crate::after::{AfterMeasure, Direction, Period, Unit as AfterUnit, MEASURES as AFTER_MEASURES};
 use crate::ap::ApData;
+pub use crate::cold_spots::{cold_spot_components, ColdSpotComponent, COLD_SPOT_MEASURES, COLD_SPOT_MIN_COVERAGE};
 use crate::exclusions::{Area, LaitMeasure, Reason, SchoolType};
 use crate::las::LaInfo;
 use crate::value::Value;
 use crate::OpenData;
 use std::collections::{BTreeSet, HashMap};
-use waymark_analytics::index::{self, Component, Scored};
+pub use waymark_analytics::index::competition_ranks;
 use waymark_domain::AcademicYear;
 
 /// A base exclusion measure, by school type.
@@ -222,11 +223,11 @@ impl Measure {
             Measure::ApLaArranged => ("Pupils in LA-arranged AP".into(), "pupils", false, SOURCE_AP, "Pupils in alternative provision arranged by the local authority, AP census January 2023.".into()),
             Measure::After(m) => Measure::after_info(m),
             Measure::ColdSpot => (
-                "Cold-spot index (exclusion pressure)".into(),
-                "index (0 lowest, 100 highest pressure)",
+                "Cold-spot index (education after exclusion)".into(),
+                "index (0 best placed, 100 coldest)",
                 false,
                 "Waymark, from DfE's published measures (see the cold-spot method)",
-                format!("An index of {COLD_SPOT_MEASURES}"),
+                format!("An index of {COLD_SPOT_MEASURES} Each component is read for its latest published year; see the cold-spot method."),
             ),
         };
         MeasureInfo { measure: self, code: self.code(), label, unit, by_school_type: by_type, source, definition }
@@ -258,7 +259,7 @@ impl Cell {
     }
 }
 
-fn describe_missing(v: &Value) -> String {
+pub(crate) fn describe_missing(v: &Value) -> String {
     match v {
         Value::Suppressed => "Suppressed (small number)".into(),
         Value::NotApplicable => "Not applicable".into(),
@@ -277,76 +278,8 @@ pub struct MapRow<'a> {
     pub rank: Option<usize>,
 }
 
-/// A component of the cold-spot index: the measure, its direction and weight, and why it is
-/// there. The year each is read for is its own latest at or before the index year
-/// ([`Observatory::component_year`]), so new components (such as AP outcomes) slot in as they
-/// are published.
-pub struct ColdSpotComponent {
-    pub measure: Measure,
-    /// Whether a higher value puts an LA further towards the cold end.
-    pub higher_is_worse: bool,
-    pub weight: f64,
-    pub why: &'static str,
-}
-
-/// What the index measures, in one sentence, for every page that shows it.
-pub const COLD_SPOT_MEASURES: &str = "how much exclusion pressure an LA shows (how often its pupils and its children in need are permanently excluded or suspended, and whether permanent exclusion is rising) and how much of its school-arranged alternative provision is with unregistered providers. None of it measures the education excluded children get afterwards: that is not published by LA in the data loaded here.";
-
-/// The cold-spot method: the components, their directions, weights and the reasons for them.
-pub fn cold_spot_components() -> Vec<ColdSpotComponent> {
-    vec![
-        ColdSpotComponent {
-            measure: Measure::Rate(Base::Perm),
-            higher_is_worse: true,
-            weight: 0.30,
-            why: "More children permanently excluded: more children who need a good place in AP.",
-        },
-        ColdSpotComponent {
-            measure: Measure::CinPerm,
-            higher_is_worse: true,
-            weight: 0.15,
-            why: "Children with a social worker excluded: the most vulnerable excluded children.",
-        },
-        ColdSpotComponent {
-            measure: Measure::Rate(Base::Susp),
-            higher_is_worse: true,
-            weight: 0.15,
-            why: "Suspensions: lost days of education and a step towards exclusion.",
-        },
-        ColdSpotComponent {
-            measure: Measure::Change(Base::Perm, 5),
-            higher_is_worse: true,
-            weight: 0.15,
-            why: "A rising permanent exclusion rate: the system under growing strain.",
-        },
-        ColdSpotComponent {
-            measure: Measure::ApUnregisteredShare,
-            higher_is_worse: true,
-            weight: 0.25,
-            why: "Placements with unregistered providers (one-to-one tuition not counted): no Ofsted inspection of the education itself.",
-        },
-    ]
-}
-
-/// One LA's row of the cold-spot index, with what it lacks and how firm its place is.
-#[derive(Debug, Clone)]
-pub struct ColdSpotRow<'a> {
-    pub la: &'a LaInfo,
-    pub scored: Scored,
-    /// 1 = coldest (highest index); equal scores share a rank.
-    pub rank: Option<usize>,
-    /// The best and worst rank the LA takes when the index is recomputed leaving out each
-    /// component in turn (with the others' weights kept): how much its place rests on any one.
-    pub rank_range: Option<(usize, usize)>,
-    /// The components with no figure for this LA (its index is over the others).
-    pub missing: Vec<String>,
-}
-
 /// Rates on fewer pupils than this are not shown.
 pub const MIN_PUPILS: f64 = 10.0;
-
-/// LAs need at least this share of the index weight present to be scored.
-pub const COLD_SPOT_MIN_COVERAGE: f64 = 0.6;
 
 const LONDON: &str = "E12000007";
 /// ONS's statistical Inner London (the definition DfE's 2006–2017 tables use): City, Camden,
@@ -437,8 +370,8 @@ pub struct Observatory {
     reattributed: Vec<(i32, u16)>,
     /// Each measure's years, computed once.
     years: std::sync::OnceLock<HashMap<Measure, Vec<i32>>>,
-    /// The cold-spot index per year, computed once (it ranks every LA on every component).
-    cold: std::sync::OnceLock<HashMap<i32, Vec<(u16, Scored)>>>,
+    /// The cold-spot index, computed once (it ranks every LA on every component).
+    pub(crate) cold: std::sync::OnceLock<Option<crate::cold_spots::ColdCache>>,
 }
 
 impl Observatory {
@@ -495,18 +428,13 @@ impl Observatory {
             Measure::CinPerm => lait_years(LaitMeasure::CinPerm),
             Measure::ApPlacements | Measure::ApUnregisteredShare | Measure::ApLaArranged => self.ap_years(),
             Measure::After(m) => self.data.after.years(m).into_iter().map(|y| m.boundary_year(y)).collect(),
-            Measure::ColdSpot => self.cold_spot_years(),
+            Measure::ColdSpot => self.cold_spot_year().into_iter().collect(),
         }
     }
 
-    fn ap_years(&self) -> Vec<i32> {
+    pub(crate) fn ap_years(&self) -> Vec<i32> {
         let set: BTreeSet<i32> = self.data.ap.settings.iter().map(|r| r.year.0).collect();
         set.into_iter().collect()
-    }
-
-    /// The index needs the AP data, so it exists for the AP year(s).
-    fn cold_spot_years(&self) -> Vec<i32> {
-        self.ap_years().into_iter().filter(|y| *y <= self.last_lait_year).collect()
     }
 
     /// A base rate for an area: the 2006–2017 tables where they cover the year (they have counts),
@@ -611,15 +539,7 @@ impl Observatory {
                 None => Cell::no_data(),
             },
             Measure::ColdSpot => match area {
-                Area::La(n) => self
-                    .cold_index()
-                    .get(&year)
-                    .and_then(|all| all.iter().find(|(la, _)| la == n))
-                    .and_then(|(_, s)| s.score)
-                    .map_or_else(
-                        || Cell { value: None, shown: "No data (too little to score)".into() },
-                        |s| Cell::number(s, 0),
-                    ),
+                Area::La(n) => self.cold_spot_score(year, *n),
                 _ => Cell::no_data(),
             },
         }
@@ -663,91 +583,6 @@ impl Observatory {
         rows
     }
 
-    fn cold_index(&self) -> &HashMap<i32, Vec<(u16, Scored)>> {
-        self.cold.get_or_init(|| {
-            self.cold_spot_years()
-                .into_iter()
-                .map(|y| (y, self.compute_cold_spots(y).into_iter().map(|(la, s)| (la.number, s)).collect()))
-                .collect()
-        })
-    }
-
-    /// The cold-spot index for every LA active in `year`.
-    pub fn cold_spots(&self, year: i32) -> Vec<(&LaInfo, Scored)> {
-        let index = self.cold_index().get(&year);
-        self.data
-            .las
-            .active_in(year)
-            .into_iter()
-            .filter_map(|la| index?.iter().find(|(n, _)| *n == la.number).map(|(_, s)| (la, s.clone())))
-            .collect()
-    }
-
-    fn compute_cold_spots(&self, year: i32) -> Vec<(&LaInfo, Scored)> {
-        let las: Vec<&LaInfo> =
-            self.data.las.active_in(year).into_iter().filter(|la| !la.ons_code.is_empty()).collect();
-        let (components, values) = self.cold_spot_inputs(year, &las);
-        las.into_iter().zip(index::score(&components, &values, COLD_SPOT_MIN_COVERAGE)).collect()
-    }
-
-    /// The index's components and each one's values for `las`, read for its own year.
-    fn cold_spot_inputs(&self, year: i32, las: &[&LaInfo]) -> (Vec<Component>, Vec<Vec<Option<f64>>>) {
-        let comps = cold_spot_components();
-        let components = comps
-            .iter()
-            .map(|c| Component { name: c.measure.code(), weight: c.weight, higher_is_worse: c.higher_is_worse })
-            .collect();
-        let values = comps
-            .iter()
-            .map(|c| {
-                let y = self.component_year(c.measure, year);
-                las.iter().map(|la| self.cell(c.measure, SchoolType::Total, y, &Area::La(la.number)).value).collect()
-            })
-            .collect();
-        (components, values)
-    }
-
-    /// The cold-spot index for `year` with each LA's rank, the range of ranks it takes when any
-    /// one component is left out, and the components it lacks.
-    pub fn cold_spot_table(&self, year: i32) -> Vec<ColdSpotRow<'_>> {
-        let scored = self.cold_spots(year);
-        let las: Vec<&LaInfo> = scored.iter().map(|(la, _)| *la).collect();
-        let (components, values) = self.cold_spot_inputs(year, &las);
-        let ranks_of = |scores: Vec<Option<f64>>| competition_ranks(&scores);
-        let full = ranks_of(scored.iter().map(|(_, s)| s.score).collect());
-        let left_out: Vec<Vec<Option<usize>>> = (0..components.len())
-            .map(|drop| {
-                let keep = |i: &usize| *i != drop;
-                let comps: Vec<Component> =
-                    components.iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, c)| c.clone()).collect();
-                let vals: Vec<Vec<Option<f64>>> =
-                    values.iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, v)| v.clone()).collect();
-                ranks_of(index::score(&comps, &vals, COLD_SPOT_MIN_COVERAGE).into_iter().map(|s| s.score).collect())
-            })
-            .collect();
-        scored
-            .into_iter()
-            .enumerate()
-            .map(|(u, (la, s))| {
-                let ranks: Vec<usize> = full[u].into_iter().chain(left_out.iter().filter_map(|r| r[u])).collect();
-                let rank_range =
-                    full[u].map(|_| (*ranks.iter().min().unwrap_or(&0), *ranks.iter().max().unwrap_or(&0)));
-                let missing = cold_spot_components()
-                    .iter()
-                    .zip(&s.ranks)
-                    .filter(|(_, r)| r.is_none())
-                    .map(|(c, _)| c.measure.info().label)
-                    .collect();
-                ColdSpotRow { la, rank: full[u], rank_range, missing, scored: s }
-            })
-            .collect()
-    }
-
-    /// The year a component is read for an index of `year`: its own latest year at or before.
-    pub fn component_year(&self, measure: Measure, year: i32) -> i32 {
-        self.years(measure).into_iter().filter(|y| *y <= year).max().unwrap_or(year)
-    }
-
     /// Whether an LA's counts for a year were summed back from its successors' (see
     /// `reattribute_to_predecessors`).
     pub fn reattributed(&self, year: i32, la: u16) -> bool {
@@ -780,6 +615,15 @@ impl Observatory {
     /// The latest year with counts (not only rates).
     pub fn latest_detailed_year(&self) -> i32 {
         self.last_detailed_year
+    }
+
+    /// Pupils on roll (sole and dual main registrations, January census) for an area in a year
+    /// with counts.
+    pub fn headcount(&self, year: i32, area: &Area) -> Option<f64> {
+        self.rows
+            .get(&(year, area.clone(), SchoolType::Total))
+            .and_then(|&i| self.data.exclusions[i].headcount.number())
+            .filter(|h| *h > 0.0)
     }
 
     /// Permanent exclusions (a count) for an area in a year with counts.
@@ -1184,18 +1028,6 @@ fn ap_unregistered_share(ap: &ApData, year: i32, area: &Area) -> Cell {
 fn rank_key(cell: &Cell) -> Option<f64> {
     let v = cell.value?;
     Some(cell.shown.trim_start_matches('+').parse().unwrap_or(v))
-}
-
-/// Standard competition ranks, highest first ("1, 2, 2, 4"): equal values share a rank and the
-/// next rank counts everyone above it. `None` values get no rank.
-pub fn competition_ranks(values: &[Option<f64>]) -> Vec<Option<usize>> {
-    values
-        .iter()
-        .map(|v| {
-            let v = (*v)?;
-            Some(1 + values.iter().filter(|o| o.is_some_and(|o| o > v)).count())
-        })
-        .collect()
 }
 
 /// A URL-safe name for a reason: "Physical assault against a pupil" → "physical-assault-against-a-pupil".

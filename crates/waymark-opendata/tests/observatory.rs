@@ -176,48 +176,6 @@ fn one_to_one_tuition_is_not_unregistered() {
     assert!(checked > 20, "{checked} LAs with tuition placements");
 }
 
-/// The cold-spot table: ranks with equal scores shared, each inside the range the LA takes when
-/// a component is left out, and the components each LA lacks named.
-#[test]
-fn cold_spot_ranks_ranges_and_gaps() {
-    let o = obs();
-    let year = *o.years(Measure::ColdSpot).last().unwrap();
-    let table = o.cold_spot_table(year);
-    let scored: Vec<_> = table.iter().filter(|r| r.scored.score.is_some()).collect();
-    assert!(scored.len() > 100);
-    for r in &scored {
-        let (k, (lo, hi)) = (r.rank.unwrap(), r.rank_range.unwrap());
-        assert!(lo <= k && k <= hi, "{}: {k} not in {lo}..{hi}", r.la.name);
-        assert_eq!(r.missing.len(), r.scored.ranks.iter().filter(|x| x.is_none()).count());
-    }
-    assert_eq!(scored.iter().filter(|r| r.rank == Some(1)).count(), 1);
-    let partial = scored.iter().filter(|r| !r.missing.is_empty()).count();
-    assert!(partial >= 40, "{partial} LAs scored without a component");
-    let mut by_component = std::collections::BTreeMap::new();
-    for r in &scored {
-        for m in &r.missing {
-            *by_component.entry(m.clone()).or_insert(0) += 1;
-        }
-    }
-    println!("missing by component: {by_component:?}");
-    let widths: Vec<usize> = scored.iter().map(|r| r.rank_range.unwrap().1 - r.rank_range.unwrap().0).collect();
-    println!(
-        "{} scored, {partial} lacking a component, {} unscored; rank range width median {}, max {}",
-        scored.len(),
-        table.len() - scored.len(),
-        {
-            let mut w = widths.clone();
-            w.sort();
-            w[w.len() / 2]
-        },
-        widths.iter().max().unwrap()
-    );
-    assert!(scored.iter().any(|r| r.rank_range.unwrap().0 < r.rank_range.unwrap().1));
-    for r in table.iter().filter(|r| r.scored.score.is_none()) {
-        assert!(r.rank.is_none() && r.rank_range.is_none() && !r.missing.is_empty());
-    }
-}
-
 /// Issue 12: an after-exclusion measure is on the map by academic year, whatever year its
 /// source writes (NCCIS's "2023" is the December 2022 to February 2023 average: 2022/23).
 #[test]

@@ -189,45 +189,43 @@ async fn cost_page_shows_the_source_figure_and_refuses_bad_costs() {
     db.finish().await;
 }
 
-/// The cold-spot index says what it measures, names each LA's missing component and shows how
-/// firm each rank is; one-to-one tuition is not counted as unregistered.
+/// The cold-spot index says what it measures (education after exclusion, the exclusion rate as
+/// context), names each LA's missing components, shows how firm each rank is, lists the LAs
+/// whose data is not available, and its method page gives each component's weight, direction,
+/// year and source file.
 #[tokio::test]
 async fn cold_spots_say_what_they_measure_and_how_sure() {
     let db = TestDb::sqlite().await;
     let base = start(&db).await;
     let c = Client::new();
     let (_, page) = get(&c, &format!("{base}/explore/cold-spots")).await;
-    assert!(page.contains("None of it measures the education excluded children get afterwards"));
+    assert!(page.contains("where excluded children have the poorest chance of a good education afterwards"));
+    assert!(page.contains("The exclusion rate is shown beside it as context and carries no weight"));
     assert!(page.contains("Rank (range leaving out any one component)"));
     assert!(page.contains("Components with no figure"));
+    assert!(page.contains("Where the data is simply not available"));
+    let five = &page[page.find("The five coldest spots").unwrap()..];
+    let five = &five[..five.find("</ol>").unwrap()];
+    assert_eq!(five.matches("<li>").count(), 5, "five coldest named");
     let (_, csv) = get(&c, &format!("{base}/explore/cold-spots.csv")).await;
-    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let head = split_csv_line(csv.lines().next().unwrap());
     let (rank, missing, index) = (
         head.iter().position(|h| h.starts_with("rank_and_range")).unwrap(),
         head.iter().position(|h| *h == "missing_components").unwrap(),
         head.iter().position(|h| *h == "index").unwrap(),
     );
-    let rows: Vec<Vec<String>> = csv
-        .lines()
-        .skip(1)
-        .map(|l| {
-            // Quoted fields may hold commas; split respecting quotes.
-            let mut out = vec![String::new()];
-            let mut quoted = false;
-            for ch in l.chars() {
-                match ch {
-                    '"' => quoted = !quoted,
-                    ',' if !quoted => out.push(String::new()),
-                    _ => out.last_mut().unwrap().push(ch),
-                }
-            }
-            out
-        })
-        .collect();
-    let scored: Vec<&Vec<String>> = rows.iter().filter(|r| r[index] != "No data").collect();
-    assert!(scored.len() > 100);
+    // Each component's column names its year and weight.
+    assert!(head
+        .iter()
+        .any(|h| h.starts_with("State-funded AP schools judged good or outstanding, % (2023; weight 25%")));
+    assert!(head.iter().any(|h| h.starts_with("Permanent exclusion rate, % (2022/23; weight 0% (context)")));
+    let rows: Vec<Vec<String>> = csv.lines().skip(1).map(split_csv_line).collect();
+    let scored: Vec<&Vec<String>> = rows.iter().filter(|r| r[index] != "Data not available").collect();
+    assert!(scored.len() > 120, "{} ranked", scored.len());
+    assert!(rows.len() > scored.len(), "some LAs have too little data and are listed");
     let partial = scored.iter().filter(|r| r[missing] != "None").count();
-    assert!(partial >= 40, "{partial} scored LAs lack a component");
+    // Six in the 2022/23 index (e.g. no PRU of their own but an AP academy graded by Ofsted).
+    assert!(partial > 0, "{partial} ranked LAs lack a component");
     for r in &scored {
         // "12 (5 to 30)" or "3 (always 3)": the rank lies inside its range.
         let text = &r[rank];
@@ -240,8 +238,55 @@ async fn cold_spots_say_what_they_measure_and_how_sure() {
     assert!(scored.iter().any(|r| r[rank].contains(" to ")), "some ranks move when a component is left out");
     let (_, method) = get(&c, &format!("{base}/explore/cold-spots/method")).await;
     assert!(method.contains("one-to-one tuition is a setting type of its own"));
-    assert!(method.contains("Higher is nearer the cold end"));
+    assert!(method.contains("Higher is nearer the cold end") && method.contains("Lower is nearer the cold end"));
+    assert!(method.contains("Percentile ranks rather than z-scores"));
+    assert!(method.contains("Uncertainty: rank intervals"));
+    for file in [
+        "sendap_ofsted_by_school_type_la_2019_2023.csv",
+        "absence_2term_pru_la_201314_202223.csv",
+        "sendap_ap_counts_la_201718_202223.csv",
+        "spc_school_ap_characteristics.csv",
+        "nccis_UD_NEETNK_LA_dashboard_final.csv",
+    ] {
+        assert!(method.contains(file), "{file} named as a source");
+    }
+    for weight in ["25%", "20%", "15%", "10%", "0% (context)"] {
+        assert!(method.contains(&format!(">{weight}<")), "{weight}");
+    }
     db.finish().await;
+}
+
+/// The home page names the five coldest spots, each a link to its profile.
+#[tokio::test]
+async fn the_home_page_names_the_five_coldest_spots() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (_, home) = get(&c, &format!("{base}/")).await;
+    let at = home.find("The five coldest spots").expect("a cold-spot section");
+    let list = &home[at..at + home[at..].find("</ol>").unwrap()];
+    assert_eq!(list.matches("<li><a class=\"govuk-link\" href=\"/explore/la/").count(), 5);
+    let (_, page) = get(&c, &format!("{base}/explore/cold-spots")).await;
+    let first = &list[list.find("<li>").unwrap()..];
+    let first_name = &first[first.find('>').unwrap() + 1..];
+    let first_name = &first_name[first_name.find('>').unwrap() + 1..first_name.find("</a>").unwrap()];
+    let five = &page[page.find("The five coldest spots").unwrap()..];
+    assert!(five[..five.find("</ol>").unwrap()].contains(first_name), "{first_name} is coldest on both pages");
+    db.finish().await;
+}
+
+/// A CSV line split on commas outside quotes.
+fn split_csv_line(l: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for ch in l.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            _ => out.last_mut().unwrap().push(ch),
+        }
+    }
+    out
 }
 
 /// London's boroughs are drawn again, enlarged, in an inset, each a link to its profile; the

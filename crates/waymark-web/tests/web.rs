@@ -497,7 +497,7 @@ async fn observatory_pages() {
     let progress = get("/explore/timpson-progress.csv").await.unwrap().text().await.unwrap();
     assert_eq!(progress.lines().count(), 3);
     let cold = get("/explore/cold-spots").await.unwrap().text().await.unwrap();
-    assert!(cold.contains("The five highest") && cold.contains("No data"));
+    assert!(cold.contains("The five coldest spots") && cold.contains("Where the data is simply not available"));
     let cost = get("/explore/cost?area=202&year=2016/17&cost=100000").await.unwrap().text().await.unwrap();
     assert!(cost.contains("Camden") && cost.contains("£"));
     let bad_cost = get("/explore/cost?cost=lots").await.unwrap().text().await.unwrap();

@@ -12,10 +12,17 @@ use axum::response::{Html, IntoResponse};
 #[template(path = "home.html")]
 struct Home {
     nav: Nav,
+    /// The five coldest spots of the cold-spot index: (LA number, name, rank and interval).
+    coldest: Vec<(u16, String, String)>,
 }
 
 pub async fn home(MaybeSignedIn(session): MaybeSignedIn) -> Result<Html<String>, WebError> {
-    Ok(Html(Home { nav: Nav::from_option(session.as_ref(), "") }.render()?))
+    // The open data is embedded; if it would not load the explore pages say so, and the home
+    // page simply leaves the cold spots out.
+    let coldest = crate::pages::explore::model::Explore::shared()
+        .map(|e| crate::pages::explore::cold_spots::coldest_five(&e.obs))
+        .unwrap_or_default();
+    Ok(Html(Home { nav: Nav::from_option(session.as_ref(), ""), coldest }.render()?))
 }
 
 /// 200 "ok" when the store answers; 503 otherwise (the reason goes to the log, not the page).

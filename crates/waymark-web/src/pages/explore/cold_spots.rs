@@ -1,5 +1,6 @@
-//! Cold spots: where an excluded child's chances look poorest, by a transparent index, with
-//! every component shown, the method on its own page, and the LAs without data listed.
+//! Cold spots: where excluded children have the poorest chance of a good education afterwards,
+//! by a transparent index, with every component, its year and source shown, the rank
+//! intervals, the method on its own page, and the LAs whose data is not available listed.
 
 use super::model::Explore;
 use super::{csv_response, public_page, sections};
@@ -12,8 +13,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use waymark_domain::AcademicYear;
-use waymark_opendata::exclusions::{Area, SchoolType};
-use waymark_opendata::national::{cold_spot_components, Measure, COLD_SPOT_MEASURES, COLD_SPOT_MIN_COVERAGE};
+use waymark_opendata::national::{cold_spot_components, Observatory, COLD_SPOT_MEASURES, COLD_SPOT_MIN_COVERAGE};
 
 pub struct Row {
     pub code: u16,
@@ -28,35 +28,47 @@ pub struct Row {
     pub missing: String,
 }
 
-/// The index year, the component headings, the scored LAs (coldest first) and those without a score.
-type Built = (i32, Vec<String>, Vec<Row>, Vec<Row>);
+/// A component as the pages describe it.
+pub struct ComponentText {
+    pub label: &'static str,
+    pub weight: String,
+    pub direction: &'static str,
+    pub year: String,
+    pub source: String,
+    pub why: &'static str,
+}
 
-fn build(explore: &Explore) -> Result<Built, WebError> {
-    let obs = &explore.obs;
-    let year = *obs
-        .years(Measure::ColdSpot)
-        .last()
-        .ok_or_else(|| WebError::Internal("no year for the cold-spot index".into()))?;
-    let comps = cold_spot_components();
-    let years: Vec<i32> = comps.iter().map(|c| obs.component_year(c.measure, year)).collect();
-    let headers = comps
+/// The components, in index order, for `year`.
+fn component_texts(obs: &Observatory, year: i32) -> Vec<ComponentText> {
+    cold_spot_components()
         .iter()
-        .zip(&years)
-        .map(|(c, y)| format!("{}, {} ({})", c.measure.info().label, AcademicYear(*y), obs.source_for(c.measure, *y)))
-        .collect();
-    let mut scored = Vec::new();
+        .map(|c| ComponentText {
+            label: c.label,
+            weight: if c.weight > 0.0 { format!("{}%", decimal(c.weight * 100.0, 0)) } else { "0% (context)".into() },
+            direction: if c.higher_is_worse { "Higher is nearer the cold end" } else { "Lower is nearer the cold end" },
+            year: obs.cold_spot_year_label(c, year),
+            source: obs.cold_spot_source(c, year),
+            why: c.why,
+        })
+        .collect()
+}
+
+/// The index year, the components, the ranked LAs (coldest first) and those without a rank.
+type Built = (i32, Vec<ComponentText>, Vec<Row>, Vec<Row>);
+
+fn build(obs: &Observatory) -> Result<Built, WebError> {
+    let index = obs.cold_spot_index().ok_or_else(|| WebError::Internal("no year for the cold-spot index".into()))?;
+    let comps = component_texts(obs, index.year);
+    let mut ranked = Vec::new();
     let mut missing = Vec::new();
-    for r in obs.cold_spot_table(year) {
-        let parts = comps
+    for r in index.rows {
+        let parts = r
+            .cells
             .iter()
-            .zip(&r.scored.ranks)
-            .zip(&years)
-            .map(|((c, rank), y)| {
-                let cell = obs.cell(c.measure, SchoolType::Total, *y, &Area::La(r.la.number));
-                (cell.shown, rank.map_or_else(|| "No data".into(), |r| decimal(r, 0)))
-            })
+            .zip(&r.ranked.scored.ranks)
+            .map(|(cell, rank)| (cell.shown.clone(), rank.map_or_else(|| "no rank".into(), |r| decimal(r, 0))))
             .collect();
-        let rank = match (r.rank, r.rank_range) {
+        let rank = match (r.ranked.rank, r.ranked.interval) {
             (Some(k), Some((lo, hi))) if lo == hi => format!("{k} (always {k})"),
             (Some(k), Some((lo, hi))) => format!("{k} ({lo} to {hi})"),
             _ => "No rank".into(),
@@ -64,19 +76,20 @@ fn build(explore: &Explore) -> Result<Built, WebError> {
         let row = Row {
             code: r.la.number,
             name: r.la.name.clone(),
-            score: r.scored.score.map_or_else(|| "No data".into(), |v| decimal(v, 0)),
+            score: r.ranked.scored.score.map_or_else(|| "Data not available".into(), |v| decimal(v, 0)),
             rank,
             parts,
-            coverage: format!("{}%", decimal(r.scored.coverage * 100.0, 0)),
+            coverage: format!("{}%", decimal(r.ranked.scored.coverage * 100.0, 0)),
             missing: if r.missing.is_empty() { "None".into() } else { r.missing.join("; ") },
         };
-        match (r.scored.score, r.rank) {
-            (Some(_), Some(k)) => scored.push((k, row)),
-            _ => missing.push(row),
+        match r.ranked.rank {
+            Some(k) => ranked.push((k, row)),
+            None => missing.push(row),
         }
     }
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)));
-    Ok((year, headers, scored.into_iter().map(|(_, r)| r).collect(), missing))
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)));
+    missing.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((index.year, comps, ranked.into_iter().map(|(_, r)| r).collect(), missing))
 }
 
 #[derive(Template)]
@@ -90,7 +103,8 @@ struct ColdSpotsPage {
     rows: Vec<Row>,
     missing: Vec<Row>,
     measures: &'static str,
-    /// How many scored LAs lack a component.
+    min_coverage: String,
+    /// How many ranked LAs lack a component.
     partial: usize,
 }
 
@@ -102,30 +116,36 @@ pub async fn page(
     public_page(&state.pages, &uri, session.as_ref(), render_page)
 }
 
+/// A column heading: the component, its year and its direction.
+fn header(c: &ComponentText) -> String {
+    format!("{}, {}", c.label, c.year)
+}
+
 fn render_page(nav: Nav) -> Result<String, WebError> {
     let explore = Explore::shared().map_err(WebError::Internal)?;
-    let (year, headers, mut rows, missing) = build(&explore)?;
+    let (year, comps, mut rows, missing) = build(&explore.obs)?;
     let rest = rows.split_off(5.min(rows.len()));
     let coldest = rows;
     let page = ColdSpotsPage {
         nav,
         sections: sections("/explore/cold-spots"),
         year: AcademicYear(year).to_string(),
-        headers,
+        headers: comps.iter().map(header).collect(),
         partial: coldest.iter().chain(&rest).filter(|r| r.missing != "None").count(),
         coldest,
         rows: rest,
         missing,
         measures: COLD_SPOT_MEASURES,
+        min_coverage: format!("{}%", decimal(COLD_SPOT_MIN_COVERAGE * 100.0, 0)),
     };
     Ok(page.render()?)
 }
 
 pub async fn csv() -> Result<Response, WebError> {
     let explore = Explore::shared().map_err(WebError::Internal)?;
-    let (year, headers, rows, missing) = build(&explore)?;
+    let (year, comps, rows, missing) = build(&explore.obs)?;
     let mut head: Vec<String> = vec![
-        "academic_year".into(),
+        "index_year".into(),
         "la_number".into(),
         "la_name".into(),
         "index".into(),
@@ -133,7 +153,8 @@ pub async fn csv() -> Result<Response, WebError> {
         "weight_with_data".into(),
         "missing_components".into(),
     ];
-    for h in &headers {
+    for c in &comps {
+        let h = format!("{} ({}; weight {}; {})", c.label, c.year, c.weight, c.source);
         head.push(h.clone());
         head.push(format!("{h}: rank (0 best, 100 worst)"));
     }
@@ -166,9 +187,12 @@ pub async fn csv() -> Result<Response, WebError> {
 struct MethodPage {
     nav: Nav,
     sections: Vec<(&'static str, &'static str, bool)>,
-    components: Vec<(String, String, String, String, String)>,
+    year: String,
+    components: Vec<ComponentText>,
     min_coverage: String,
     measures: &'static str,
+    ranked: usize,
+    unranked: usize,
 }
 
 pub async fn method(
@@ -180,27 +204,34 @@ pub async fn method(
 }
 
 fn render_method(nav: Nav) -> Result<String, WebError> {
-    let components = cold_spot_components()
-        .into_iter()
-        .map(|c| {
-            let info = c.measure.info();
-            let direction =
-                if c.higher_is_worse { "Higher is nearer the cold end" } else { "Lower is nearer the cold end" };
-            (
-                info.label,
-                format!("{}%", decimal(c.weight * 100.0, 0)),
-                direction.to_string(),
-                c.why.to_string(),
-                info.source.to_string(),
-            )
-        })
-        .collect();
+    let explore = Explore::shared().map_err(WebError::Internal)?;
+    let (year, components, ranked, unranked) = build(&explore.obs)?;
     let page = MethodPage {
         nav,
         sections: sections("/explore/cold-spots"),
+        year: AcademicYear(year).to_string(),
         components,
         min_coverage: format!("{}%", decimal(COLD_SPOT_MIN_COVERAGE * 100.0, 0)),
         measures: COLD_SPOT_MEASURES,
+        ranked: ranked.len(),
+        unranked: unranked.len(),
     };
     Ok(page.render()?)
+}
+
+/// The five coldest spots, for the home page: (LA number, name, rank text).
+pub fn coldest_five(obs: &Observatory) -> Vec<(u16, String, String)> {
+    obs.coldest(5)
+        .into_iter()
+        .map(|r| {
+            let rank = match (r.ranked.rank, r.ranked.interval) {
+                (Some(k), Some((lo, hi))) if lo != hi => {
+                    format!("rank {k} ({lo} to {hi} leaving out any one component)")
+                }
+                (Some(k), _) => format!("rank {k}"),
+                _ => String::new(),
+            };
+            (r.la.number, r.la.name.clone(), rank)
+        })
+        .collect()
 }
