@@ -16,6 +16,7 @@ mod engine;
 pub mod error;
 pub mod import;
 pub mod interventions;
+pub mod journey;
 pub mod keyfile;
 mod names;
 pub mod outcomes;
