@@ -377,6 +377,21 @@ impl Store {
         caller: &Caller,
         pupil_id: i64,
     ) -> Result<Vec<ScoredAssessment>, StoreError> {
+        let rows = self.scored_assessments_unaudited(caller, pupil_id).await?;
+        self.audit_alone(
+            caller,
+            Event { action: "assessments.view", object_type: "pupil", object_id: pupil_id.to_string() },
+        )
+        .await?;
+        Ok(rows)
+    }
+
+    /// As `scored_assessments`, scoped the same way, for a caller that audits the whole view itself.
+    pub(crate) async fn scored_assessments_unaudited(
+        &self,
+        caller: &Caller,
+        pupil_id: i64,
+    ) -> Result<Vec<ScoredAssessment>, StoreError> {
         let mut visible = SqlBuilder::new("SELECT p.id FROM pupils p WHERE p.id = ");
         visible.bind(Arg::Int(pupil_id)).push(" AND ").pupils_in_scope(caller.role);
         let found: Option<i64> =
@@ -392,11 +407,6 @@ impl Store {
             .settings_in_scope(caller.role, "s")
             .push(" ORDER BY a.assessed_on, a.id");
         let rows = on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
-        self.audit_alone(
-            caller,
-            Event { action: "assessments.view", object_type: "pupil", object_id: pupil_id.to_string() },
-        )
-        .await?;
         Ok(rows)
     }
 }

@@ -17,6 +17,7 @@ mod engine;
 pub mod error;
 pub mod import;
 pub mod interventions;
+pub mod journey;
 pub mod keyfile;
 mod names;
 pub mod outcomes;

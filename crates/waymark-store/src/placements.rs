@@ -524,6 +524,17 @@ impl Store {
 
     /// One placement, for its provision or the school that referred the pupil; audited.
     pub async fn placement(&self, caller: &Caller, id: i64) -> Result<PlacementView, StoreError> {
+        let view = self.placement_unaudited(caller, id).await?;
+        self.audit_alone(
+            caller,
+            Event { action: "placement.view", object_type: "placement", object_id: id.to_string() },
+        )
+        .await?;
+        Ok(view)
+    }
+
+    /// As `placement`, scoped the same way, for a caller that audits the whole view itself.
+    pub(crate) async fn placement_unaudited(&self, caller: &Caller, id: i64) -> Result<PlacementView, StoreError> {
         let mut sql = SqlBuilder::new(
             "SELECT pl.id, pl.pupil_id, pl.setting_id, s.name AS setting, pl.referral_id, pl.tier, pl.start_date, \
              pl.review_date, pl.planned_end_date, pl.end_date, pl.outcome, pl.commissioner, pl.weekly_cost_pence, \
@@ -559,11 +570,6 @@ impl Store {
                 .fetch_all(p)
                 .await
         })?;
-        self.audit_alone(
-            caller,
-            Event { action: "placement.view", object_type: "placement", object_id: id.to_string() },
-        )
-        .await?;
         Ok(PlacementView {
             id: row.id,
             pupil_id: row.pupil_id,
@@ -986,6 +992,16 @@ impl Store {
         caller: &Caller,
         pupil_id: i64,
     ) -> Result<(Vec<crate::ReferralView>, Vec<PlacementView>), StoreError> {
+        self.pupil_provision_views(caller, pupil_id, true).await
+    }
+
+    /// As `pupil_provision`; each read audited on its own if `audit`, else by the caller.
+    pub(crate) async fn pupil_provision_views(
+        &self,
+        caller: &Caller,
+        pupil_id: i64,
+        audit: bool,
+    ) -> Result<(Vec<crate::ReferralView>, Vec<PlacementView>), StoreError> {
         let referral_ids: Vec<i64> = on_pool!(&self.pool, p => {
             sqlx::query_scalar("SELECT id FROM referrals WHERE pupil_id = $1 AND to_setting_id IS NOT NULL ORDER BY referral_date, id")
                 .bind(pupil_id)
@@ -994,7 +1010,8 @@ impl Store {
         })?;
         let mut referrals = Vec::new();
         for id in referral_ids {
-            match self.referral(caller, id).await {
+            let view = if audit { self.referral(caller, id).await } else { self.referral_unaudited(caller, id).await };
+            match view {
                 Ok(r) => referrals.push(r),
                 Err(StoreError::NotFound) => {}
                 Err(e) => return Err(e),
@@ -1005,7 +1022,9 @@ impl Store {
         })?;
         let mut placements = Vec::new();
         for id in placement_ids {
-            match self.placement(caller, id).await {
+            let view =
+                if audit { self.placement(caller, id).await } else { self.placement_unaudited(caller, id).await };
+            match view {
                 Ok(p) => placements.push(p),
                 Err(StoreError::NotFound) => {}
                 Err(e) => return Err(e),

@@ -485,6 +485,23 @@ async fn assessments_scored(db: &TestDb) {
         db.store.scored_assessments(&caller(Role::Setting(w.school_b)), pupil).await,
         Err(StoreError::NotFound)
     ));
+
+    // The journey page's read: the same parts, scoped the same way, audited as one entry.
+    let op = Caller::system("test");
+    let before = db.store.list_audit(&op, 100_000, 0).await.unwrap();
+    let journey = db.store.pupil_journey(&unit, pupil).await.unwrap();
+    let after = db.store.list_audit(&op, 100_000, 0).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1, "one audit entry for the whole journey");
+    assert_eq!(after.iter().filter(|e| e.action == "pupil.journey").count(), 1);
+    assert_eq!(journey.assessments.len(), 2);
+    assert_eq!(journey.assessments[0].score, Some(20.0));
+    assert_eq!(journey.file.records.assessments.len(), file.records.assessments.len());
+    let (referrals, placements) = db.store.pupil_provision(&unit, pupil).await.unwrap();
+    assert_eq!((journey.referrals.len(), journey.placements.len()), (referrals.len(), placements.len()));
+    assert!(matches!(
+        db.store.pupil_journey(&caller(Role::Setting(w.school_b)), pupil).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 /// A reading test (gap computed from the date of birth, never typed) and a provision's own

@@ -41,7 +41,13 @@ pub(crate) fn caller(role: Role, who: &str) -> Caller {
 }
 
 /// The ids of pupils on roll at `school` on `day`, as far as the school can refer them.
-pub(crate) async fn on_roll(store: &Store, school: &Caller, school_id: i64, day: NaiveDate, want: usize) -> Result<Vec<i64>> {
+pub(crate) async fn on_roll(
+    store: &Store,
+    school: &Caller,
+    school_id: i64,
+    day: NaiveDate,
+    want: usize,
+) -> Result<Vec<i64>> {
     let mut out = Vec::new();
     for page in 1.. {
         let list = store.list_pupils(school, "", page, 200, day).await?;

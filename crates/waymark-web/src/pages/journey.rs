@@ -55,10 +55,9 @@ pub async fn journey(
 ) -> Result<Response, WebError> {
     let pupil: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let caller = session.user.caller();
-    let file = state.store.pupil_file(&caller, pupil).await?;
-    let (referrals, placements) = state.store.pupil_provision(&caller, pupil).await?;
-    let assessments = state.store.scored_assessments(&caller, pupil).await?;
-    let trend = state.store.checkin_trend(&caller, pupil).await?;
+    // One scoped read of the whole journey, audited once.
+    let waymark_store::journey::Journey { file, referrals, placements, assessments, trend } =
+        state.store.pupil_journey(&caller, pupil).await?;
     let mut events = Vec::new();
     for e in &file.enrolments {
         let r = &e.record;

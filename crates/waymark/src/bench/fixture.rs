@@ -15,8 +15,7 @@ use waymark_domain::records::FileSet;
 use waymark_domain::{AcademicYear, SettingKind};
 use waymark_interchange::{read_set, NothingKnown};
 use waymark_store::{
-    Caller, KeySource, NewGroup, NewPlacement, NewReferral, PlacementOutcome, ReferralStatus, Role, Store,
-    StoreError,
+    Caller, KeySource, NewGroup, NewPlacement, NewReferral, PlacementOutcome, ReferralStatus, Role, Store, StoreError,
 };
 
 /// The two engines.
@@ -307,7 +306,9 @@ pub async fn activity(store: &Store, set: &FileSet, max: usize, today: NaiveDate
             record_assessments(store, &staff, pupil, id, start, today, &mut rng, p_index * 100 + i).await?;
             a.assessments += before;
             if i < 3 && start + Duration::weeks(9) < today {
-                store.end_placement(&staff, placement, start + Duration::weeks(9), PlacementOutcome::Reintegrated).await?;
+                store
+                    .end_placement(&staff, placement, start + Duration::weeks(9), PlacementOutcome::Reintegrated)
+                    .await?;
             }
         }
         a.provisions.push(Provision { id, staff, groups, school, pupils });

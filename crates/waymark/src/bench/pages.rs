@@ -107,10 +107,7 @@ async fn session(store: &Store, role: Role, email: &str) -> Result<String> {
     let op = Caller::system("bench");
     let password = crate::demo::PASSWORD;
     store
-        .create_user(
-            &op,
-            NewUser { email: email.into(), display_name: email.into(), password: password.into(), role },
-        )
+        .create_user(&op, NewUser { email: email.into(), display_name: email.into(), password: password.into(), role })
         .await?;
     match store.sign_in(email, password, Some("127.0.0.1")).await? {
         SignInOutcome::SignedIn(s) => Ok(format!("waymark_session={}", s.token)),
@@ -156,10 +153,8 @@ async fn serve_and_load(b: &PagesBench, engine: Engine, store: &Store, provision
             let _ = stopped.await;
         },
     ));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(b.clients)
-        .timeout(Duration::from_secs(30))
-        .build()?;
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(b.clients).timeout(Duration::from_secs(30)).build()?;
     let base = format!("http://{addr}");
     type Url = fn(&Target, usize) -> (String, bool);
     let pages: [(&str, Url); 4] = [
