@@ -222,6 +222,8 @@ function watchPage(page, base) {
   page.on('response', (res) => {
     const req = res.request();
     if (req.resourceType() === 'document') return;
+    // A form htmx posts answers as a page would: a 400 is the form back with its errors.
+    if (req.headers()['hx-request'] === 'true') return;
     if (!res.url().startsWith(base)) return;
     if (new URL(res.url()).pathname === '/favicon.ico') return;
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${req.resourceType()} ${res.url()}`);

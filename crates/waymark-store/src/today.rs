@@ -12,6 +12,7 @@ use crate::referrals::{NameRow, ReferralStatus, NAME_COLUMNS};
 use crate::scope::{bind_args, SqlBuilder};
 use crate::{Caller, Store, StoreError};
 use chrono::{Duration, NaiveDate};
+use waymark_domain::attendance::SessionCounts;
 use waymark_domain::Setting;
 use waymark_domain::{AcademicYear, Term};
 
@@ -371,27 +372,27 @@ impl Store {
             let e = found.entry((pupil, setting)).or_insert((name, 0, 0.0, None, 0));
             (e.1, e.2) = (n, days);
         }
-        // Attendance counted in SQL from the marks (one symbol a session): the attended and the
-        // not-possible symbols are those of `waymark_domain::attendance`.
-        let strip = |symbols: &str| {
-            symbols.chars().fold("a.marks".to_string(), |inner, c| format!("REPLACE({inner}, '{c}', '')"))
-        };
-        let attended = format!("LENGTH(a.marks) - LENGTH({})", strip(waymark_domain::attendance::ATTENDED));
-        let possible = format!("LENGTH({})", strip(waymark_domain::attendance::NOT_POSSIBLE));
-        let mut sql = SqlBuilder::new(&format!(
-            "SELECT a.pupil_id, s.id, s.name, SUM({attended}), SUM({possible}) FROM attendance a \
-             JOIN settings s ON s.id = a.setting_id WHERE a.academic_year = "
-        ));
+        // This term's marks at settings in scope (one row a pupil, enrolment and term: found by
+        // the `attendance_term` index), counted here with `waymark_domain::attendance`.
+        let mut sql = SqlBuilder::new(
+            "SELECT a.pupil_id, s.id, s.name, a.marks FROM attendance a JOIN settings s ON s.id = a.setting_id \
+             WHERE a.academic_year = ",
+        );
         sql.bind(crate::scope::Arg::Int(i64::from(year.0))).push(&format!(" AND a.term = '{}' AND ", term.code()));
-        sql.settings_in_scope(role, "s").push(&format!(
-            " GROUP BY a.pupil_id, s.id, s.name HAVING SUM({possible}) >= {AT_RISK_MIN_SESSIONS} \
-             AND SUM({attended}) * 10 < SUM({possible}) * 9"
-        ));
-        let rows: Vec<(i64, i64, String, i64, i64)> =
+        sql.settings_in_scope(role, "s");
+        let rows: Vec<(i64, i64, String, String)> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
-        for (pupil, setting, name, attended, possible) in rows {
-            let rate = attended as f64 / possible as f64;
-            found.entry((pupil, setting)).or_insert((name, 0, 0.0, None, 0)).3 = Some(rate);
+        let mut counts: std::collections::HashMap<(i64, i64), (String, SessionCounts)> = Default::default();
+        for (pupil, setting, name, marks) in rows {
+            counts.entry((pupil, setting)).or_insert((name, SessionCounts::default())).1.add(SessionCounts::of(&marks));
+        }
+        for ((pupil, setting), (name, c)) in counts {
+            if i64::from(c.possible) < AT_RISK_MIN_SESSIONS {
+                continue;
+            }
+            if let Some(rate) = c.rate().filter(|r| *r < AT_RISK_ATTENDANCE) {
+                found.entry((pupil, setting)).or_insert((name, 0, 0.0, None, 0)).3 = Some(rate);
+            }
         }
         let mut sql = SqlBuilder::new(
             "SELECT x.pupil_id, s.id, s.name, COUNT(*) FROM incidents x JOIN settings s ON s.id = x.setting_id \

@@ -19,3 +19,6 @@ CREATE INDEX custom_scales_setting ON custom_scales(setting_id);
 
 -- The custom scale an assessment answered (instrument 'custom'; its name is kept as the version).
 ALTER TABLE assessments ADD COLUMN scale_id BIGINT REFERENCES custom_scales(id);
+
+-- Today's "pupils at risk" reads this term's marks at the settings in scope.
+CREATE INDEX attendance_term ON attendance(academic_year, term, setting_id);
