@@ -14,7 +14,7 @@ def sign_in(email):
     return r.getheader("Set-Cookie").split(";")[0]
 def get(c, path, cookie):
     c.request("GET", path, headers={"Cookie": cookie}); r = c.getresponse(); b = r.read(); return r.status, b.decode()
-pru = sign_in("pru@demo.waymark.test"); school = sign_in("inclusion@demo.waymark.test")
+pru = sign_in("pru@demo.waymark.test"); school = sign_in("inclusion@demo.waymark.test"); la = sign_in("la@demo.waymark.test")
 c = http.client.HTTPConnection(host, port)
 _, settings = get(c, "/settings", pru)
 pid = re.search(r'/provisions/(\d+)/waiting-list', settings).group(1)
@@ -25,7 +25,8 @@ placement = re.search(r'/placements/(\d+)', today).group(1)
 _, pl = get(c, f"/placements/{placement}", school)
 pupil_page = None
 pages = [("waiting list", f"/provisions/{pid}/waiting-list", pru), ("capacity", f"/provisions/{pid}/capacity", pru),
-         ("check-in", f"/groups/{gid}/checkin", pru), ("placement", f"/placements/{placement}", school), ("today", "/today", school)]
+         ("check-in", f"/groups/{gid}/checkin", pru), ("placement", f"/placements/{placement}", school), ("today", "/today", school),
+         ("today (LA)", "/today", la)]
 # the journey of a placed pupil, as the inclusion lead
 _, pupils = get(c, "/pupils", school)
 m = re.search(r'href="/pupils/(\d+)"', pupils)

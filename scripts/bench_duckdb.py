@@ -247,6 +247,53 @@ def file_columns(path, table):
     return [(c, types[c]) for c in header]
 
 
+def compute_placed_counts(con):
+    """The same per-pupil aggregation for the pupils of placements.csv only (the rows Waymark's
+    outcome load reads are those of placed pupils); returns the seconds taken."""
+    con.execute("DROP TABLE IF EXISTS placed_counts")
+    t0 = time.perf_counter()
+    con.execute(
+        f"""CREATE TEMP TABLE placed_counts AS
+            WITH placed AS (SELECT DISTINCT upn FROM placements),
+                 a AS (SELECT * FROM attendance WHERE upn IN (SELECT upn FROM placed)),
+                 r AS ({rates_sql("translate2").replace("FROM attendance", "FROM a")}),
+                 s AS (SELECT upn, count(*) AS n FROM suspensions WHERE upn IN (SELECT upn FROM placed) GROUP BY upn),
+                 x AS (SELECT upn, count(*) AS n FROM exclusions WHERE upn IN (SELECT upn FROM placed) GROUP BY upn)
+            SELECT r.upn, r.attended, r.possible,
+                   coalesce(s.n, 0)::BIGINT AS suspensions, coalesce(x.n, 0)::BIGINT AS exclusions
+            FROM r LEFT JOIN s USING (upn) LEFT JOIN x USING (upn)"""
+    )
+    return time.perf_counter() - t0
+
+
+def compute_counts(con):
+    """The aggregations `waymark bench outcomes` compares with: every pupil's attended and
+    possible sessions (as `rates`) with their suspensions and permanent exclusions, and the
+    suspensions and exclusions per setting, each materialised into a temporary table. Returns the
+    seconds taken for all of it (the rates computed again, inside the timing)."""
+    for t in ("pupil_counts", "setting_counts"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    t0 = time.perf_counter()
+    con.execute(
+        f"""CREATE TEMP TABLE pupil_counts AS
+            WITH r AS ({rates_sql("translate2")}),
+                 s AS (SELECT upn, count(*) AS n FROM suspensions GROUP BY upn),
+                 x AS (SELECT upn, count(*) AS n FROM exclusions GROUP BY upn)
+            SELECT r.upn, r.attended, r.possible,
+                   CASE WHEN r.possible > 0 THEN r.attended / r.possible END AS rate,
+                   coalesce(s.n, 0)::BIGINT AS suspensions, coalesce(x.n, 0)::BIGINT AS exclusions
+            FROM r LEFT JOIN s USING (upn) LEFT JOIN x USING (upn)"""
+    )
+    con.execute(
+        """CREATE TEMP TABLE setting_counts AS
+           SELECT setting_id, sum(s)::BIGINT AS suspensions, sum(x)::BIGINT AS exclusions FROM (
+               SELECT setting_id, 1 AS s, 0 AS x FROM suspensions
+               UNION ALL SELECT setting_id, 0, 1 FROM exclusions)
+           GROUP BY setting_id"""
+    )
+    return time.perf_counter() - t0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--csv", required=True, help="directory of import-format CSV files")
@@ -254,6 +301,10 @@ def main():
     ap.add_argument("--rates-out", required=True, help="CSV to write upn,attended,possible to")
     ap.add_argument("--method", choices=METHODS, default="translate2",
                     help="how marks are counted (default: translate2, the fastest measured)")
+    ap.add_argument("--counts-out",
+                    help="also time the outcome bench's aggregations (per-pupil attendance with "
+                         "suspension and exclusion counts, and suspensions and exclusions per setting) "
+                         "and write upn,attended,possible,suspensions,exclusions to this CSV")
     ap.add_argument("--compare", action="store_true",
                     help="also time every method and check they agree (stderr)")
     args = ap.parse_args()
@@ -311,6 +362,25 @@ def main():
             TO {sql_str(os.path.abspath(args.rates_out))} (HEADER, DELIMITER ',')"""
     )
 
+    counts_s = placed_s = None
+    if args.counts_out:
+        counts_s = compute_counts(con)
+        if "placements" in present:
+            placed_s = compute_placed_counts(con)
+            same = con.execute(
+                """SELECT count(*) FROM placed_counts p JOIN pupil_counts c USING (upn)
+                   WHERE (p.attended, p.possible, p.suspensions, p.exclusions)
+                       = (c.attended, c.possible, c.suspensions, c.exclusions)"""
+            ).fetchone()[0]
+            placed = con.execute("SELECT count(*) FROM placed_counts").fetchone()[0]
+            log(f"placed pupils only: {placed:,} pupils in {placed_s:.3f} s, {same:,} equal to the full aggregation")
+            if same != placed:
+                sys.exit("the placed pupils' aggregation disagrees with the full one")
+        con.execute(
+            f"""COPY (SELECT upn, attended, possible, suspensions, exclusions FROM pupil_counts ORDER BY upn)
+                TO {sql_str(os.path.abspath(args.counts_out))} (HEADER, DELIMITER ',')"""
+        )
+
     if args.compare:
         reference = con.execute("SELECT * FROM rates ORDER BY upn").fetchall()
         for m in METHODS:
@@ -324,6 +394,8 @@ def main():
     print(json.dumps({
         "load_s": round(load_s, 3),
         "rates_s": round(rates_s, 3),
+        "counts_s": round(counts_s, 3) if counts_s is not None else None,
+        "placed_s": round(placed_s, 3) if placed_s is not None else None,
         "pupils": pupils,
         "duckdb_version": duckdb.__version__,
     }))

@@ -16,7 +16,7 @@ REPO_ROOT="$(cd -- "$SCRIPT_DIR/.." && pwd)"
 DEST="$REPO_ROOT/crates/waymark-web/assets"
 
 # Our own files in $DEST; everything else there is considered vendored.
-KEEP=("waymark.css" "init.js" "waymark-icon.svg")
+KEEP=("waymark.css" "init.js" "waymark-icon.svg" "htmx.min.js" "HTMX-LICENSE.txt" "HTMX-VERSION")
 
 TMP="$(mktemp -d)"
 trap 'rm -rf -- "$TMP"' EXIT

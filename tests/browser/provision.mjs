@@ -78,6 +78,19 @@ function flowDates() {
 }
 
 /** Ticks the radio with exactly this label inside the fieldset `#name`. */
+// A form marked hx-post saves through htmx: wait for its request's last response (after any
+// redirect) and for htmx to finish swapping it in.
+async function htmxSubmitAndWait(page, action) {
+  const final = page.waitForResponse(
+    (r) => ['xhr', 'fetch'].includes(r.request().resourceType()) && (r.status() < 300 || r.status() >= 400),
+    { timeout: 30_000 },
+  );
+  await action();
+  const res = await final;
+  await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'));
+  return res;
+}
+
 async function chooseRadio(page, name, label) {
   const radio = page.locator(`fieldset#${name}`).getByLabel(label, { exact: true });
   const n = await radio.count();
@@ -435,7 +448,11 @@ export async function runProvisionFlow(browser, base, h) {
         await page.keyboard.press('Tab');
         if (note) await page.keyboard.type(note);
         check((await page.locator(`#ready_${s.pupilId}`).inputValue()) === String(r), 'Tab did not move from mood to readiness');
-        await submitAndWait(page, () => page.keyboard.press('Enter'));
+        // With JavaScript the form saves through htmx: no page load, the form swapped in place.
+        await page.evaluate(() => { window.wmSamePage = true; });
+        const saved = await htmxSubmitAndWait(page, () => page.keyboard.press('Enter'));
+        check(saved.status() === 200, `saving the check-in for ${day} returned HTTP ${saved.status()}`);
+        check(await page.evaluate(() => window.wmSamePage === true), `the page reloaded saving the check-in for ${day}`);
         check((await page.locator('.govuk-error-summary').count()) === 0, `errors saving the check-in for ${day}`);
         check((await page.locator('.govuk-inset-text', { hasText: 'saved' }).count()) === 1, `no "saved" after the check-in for ${day}`);
         check((await page.locator(`#mood_${s.pupilId}`).inputValue()) === String(m), `the mood saved for ${day} is not shown`);
@@ -443,7 +460,7 @@ export async function runProvisionFlow(browser, base, h) {
       // A mood out of range is refused for that pupil.
       await gotoOk(page, `${base}/groups/${s.groupId}/checkin?date=${dates.lastWeek[0]}`);
       await page.locator(`#mood_${s.pupilId}`).fill('7');
-      const bad = await submitAndWait(page, () => page.getByRole('button', { name: 'Save check-ins' }).click());
+      const bad = await htmxSubmitAndWait(page, () => page.getByRole('button', { name: 'Save check-ins' }).click());
       check(bad.status() === 400, `a mood of 7 returned HTTP ${bad.status()}`);
       check((await page.locator('.govuk-error-summary').innerText()).includes('Mood must be'), 'no error for a mood of 7');
       await pageOk(page, watch, 'check-in (mood out of range)', 'checkin-error');

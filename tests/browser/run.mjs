@@ -18,6 +18,8 @@
 //   WAYMARK_KEEP_DATA=1 keep the temporary data dir
 //   WAYMARK_SERVER_LOG=1 stream the server's output while the test runs
 //   WAYMARK_BROWSER_ONLY=provision  run only the provision flow (provision.mjs)
+//   WAYMARK_BROWSER_ONLY=outcomes   run only the outcome views (outcomes.mjs)
+//   WAYMARK_BROWSER_ONLY=after      run only the after-exclusion pages (observatory_after.mjs)
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -29,6 +31,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runProvisionFlow } from './provision.mjs';
+import { runOutcomesFlow } from './outcomes.mjs';
+import { runAfterExclusionFlow } from './observatory_after.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -218,6 +222,8 @@ function watchPage(page, base) {
   page.on('response', (res) => {
     const req = res.request();
     if (req.resourceType() === 'document') return;
+    // A form htmx posts answers as a page would: a 400 is the form back with its errors.
+    if (req.headers()['hx-request'] === 'true') return;
     if (!res.url().startsWith(base)) return;
     if (new URL(res.url()).pathname === '/favicon.ico') return;
     if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${req.resourceType()} ${res.url()}`);
@@ -447,9 +453,10 @@ const CONTEXT_OPTIONS = {
 
 async function runSteps(browser, base) {
   const only = process.env.WAYMARK_BROWSER_ONLY;
-  if (only && only !== 'provision') throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only "provision" is known`);
-  if (only !== 'provision') await runCoreSteps(browser, base);
-  await runProvisionFlow(browser, base, {
+  const known = ['provision', 'outcomes', 'after'];
+  if (only && !known.includes(only)) throw new Error(`WAYMARK_BROWSER_ONLY=${only}: only ${known.join(', ')} are known`);
+  if (!only) await runCoreSteps(browser, base);
+  const helpers = {
     step,
     check,
     log,
@@ -460,9 +467,13 @@ async function runSteps(browser, base) {
     watchPage,
     checkNoProblems,
     signIn,
+    withPhone,
     contextOptions: CONTEXT_OPTIONS,
     password: DEMO_PASSWORD,
-  });
+  };
+  if (!only || only === 'provision') await runProvisionFlow(browser, base, helpers);
+  if (!only || only === 'outcomes') await runOutcomesFlow(browser, base, helpers);
+  if (!only || only === 'after') await runAfterExclusionFlow(browser, base, helpers);
 }
 
 async function runCoreSteps(browser, base) {

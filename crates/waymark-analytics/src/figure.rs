@@ -148,6 +148,105 @@ pub fn suppress_siblings<K>(units: &mut std::collections::BTreeMap<K, Figure>, t
     }
 }
 
+/// A grid of figures published with its totals: units (rows) × periods (columns), each unit's
+/// figure over every period (`row_totals`), each period's figure over every unit
+/// (`column_totals`) and the figure over everything (`grand`). The cells of a row add up to its
+/// total (numerators and denominators alike) when the periods partition the placements, and so
+/// do the cells of a column, the row totals and the column totals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureGrid {
+    pub cells: Vec<Vec<Figure>>,
+    pub row_totals: Vec<Figure>,
+    pub column_totals: Vec<Figure>,
+    pub grand: Figure,
+}
+
+impl FigureGrid {
+    fn columns(&self) -> usize {
+        self.column_totals.len()
+    }
+
+    /// Flat positions: cells row by row, then row totals, column totals, the grand total.
+    fn at(&self, i: usize) -> &Figure {
+        let (rows, columns) = (self.row_totals.len(), self.columns());
+        let cells = rows * columns;
+        if i < cells {
+            &self.cells[i / columns][i % columns]
+        } else if i < cells + rows {
+            &self.row_totals[i - cells]
+        } else if i < cells + rows + columns {
+            &self.column_totals[i - cells - rows]
+        } else {
+            &self.grand
+        }
+    }
+
+    fn hide(&mut self, i: usize) {
+        let (rows, columns) = (self.row_totals.len(), self.columns());
+        let cells = rows * columns;
+        let f = if i < cells {
+            &mut self.cells[i / columns][i % columns]
+        } else if i < cells + rows {
+            &mut self.row_totals[i - cells]
+        } else if i < cells + rows + columns {
+            &mut self.column_totals[i - cells - rows]
+        } else {
+            &mut self.grand
+        };
+        f.status = Status::Suppressed;
+    }
+
+    /// Every additive line: its parts, then its total.
+    fn lines(&self) -> Vec<Vec<usize>> {
+        let (rows, columns) = (self.row_totals.len(), self.columns());
+        let cells = rows * columns;
+        let grand = cells + rows + columns;
+        let mut lines: Vec<Vec<usize>> = Vec::new();
+        for r in 0..rows {
+            lines.push((0..columns).map(|c| r * columns + c).chain([cells + r]).collect());
+        }
+        for c in 0..columns {
+            lines.push((0..rows).map(|r| r * columns + c).chain([cells + rows + c]).collect());
+        }
+        lines.push((0..rows).map(|r| cells + r).chain([grand]).collect());
+        lines.push((0..columns).map(|c| cells + rows + c).chain([grand]).collect());
+        lines
+    }
+
+    /// Secondary suppression across the whole grid (as `disclosure::table` does for counts): until
+    /// no line has exactly one hidden member, hide in each such line the shown member with the
+    /// smallest denominator (a cell before a total). A figure with no data is known to be zero
+    /// and is neither hidden nor picked. Afterwards no hidden figure can be worked out from the
+    /// shown ones by adding or subtracting along rows and columns.
+    pub fn suppress(&mut self) {
+        assert!(self.cells.iter().all(|r| r.len() == self.columns()), "every row must have one cell per column");
+        assert_eq!(self.cells.len(), self.row_totals.len(), "one row total per row");
+        let lines = self.lines();
+        let cells = self.cells.len() * self.columns();
+        loop {
+            let mut changed = false;
+            for line in &lines {
+                let hidden = line.iter().filter(|&&i| self.at(i).status == Status::Suppressed).count();
+                if hidden != 1 {
+                    continue;
+                }
+                let pick = line
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.at(i).status == Status::Shown)
+                    .min_by_key(|&i| (i >= cells, self.at(i).denominator));
+                if let Some(i) = pick {
+                    self.hide(i);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}
+
 fn small(n: u64) -> bool {
     (1..MIN_SHOWN_COUNT).contains(&n)
 }

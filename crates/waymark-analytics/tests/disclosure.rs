@@ -125,3 +125,118 @@ fn hand_made_table() {
     assert_eq!(t.total, Count(10));
     assert_safe(&counts).unwrap();
 }
+
+// ---------------------------------------------------------------- grids of figures
+//
+// The outcome views publish proportions (numerator of denominator) by unit and period with their
+// totals (`FigureGrid`). A reader who sees a figure sees its numerator, its denominator and so
+// the difference; all three add up along rows and columns. No hidden figure may be recovered,
+// and no shown figure may carry a count from 1 to 5, in any of the three.
+
+use waymark_analytics::figure::{Figure, FigureGrid, Status};
+
+const DEF: waymark_analytics::figure::DefinitionRef =
+    waymark_analytics::figure::DefinitionRef { id: "reintegration", version: 1 };
+
+fn grid_of(pairs: &[Vec<(u64, u64)>]) -> FigureGrid {
+    let columns = pairs[0].len();
+    let sum = |it: &mut dyn Iterator<Item = (u64, u64)>| it.fold((0, 0), |a, (n, d)| (a.0 + n, a.1 + d));
+    let fig = |(n, d): (u64, u64)| Figure::proportion(n, d, DEF);
+    FigureGrid {
+        cells: pairs.iter().map(|r| r.iter().map(|&p| fig(p)).collect()).collect(),
+        row_totals: pairs.iter().map(|r| fig(sum(&mut r.iter().copied()))).collect(),
+        column_totals: (0..columns).map(|c| fig(sum(&mut pairs.iter().map(|r| r[c])))).collect(),
+        grand: fig(sum(&mut pairs.iter().flatten().copied())),
+    }
+}
+
+fn flat_figures(g: &FigureGrid) -> Vec<&Figure> {
+    let mut v: Vec<&Figure> = g.cells.iter().flatten().collect();
+    v.extend(g.row_totals.iter());
+    v.extend(g.column_totals.iter());
+    v.push(&g.grand);
+    v
+}
+
+fn assert_grid_safe(pairs: &[Vec<(u64, u64)>]) -> Result<(), TestCaseError> {
+    let mut g = grid_of(pairs);
+    g.suppress();
+    let figures = flat_figures(&g);
+    let (rows, columns) = (pairs.len(), pairs[0].len());
+    // Three additive quantities: numerator, denominator and their difference.
+    let quantities: [fn(&Figure) -> u64; 3] =
+        [|f| f.numerator as u64, |f| f.denominator, |f| f.denominator - f.numerator as u64];
+    for q in quantities {
+        let published: Vec<Published> = figures
+            .iter()
+            .map(|f| match f.status {
+                Status::Suppressed => Published::Suppressed,
+                Status::Shown | Status::NoData => Published::Count(q(f)),
+            })
+            .collect();
+        let truth: Vec<u64> = figures.iter().map(|f| q(f)).collect();
+        let known = attack(rows, columns, &published);
+        for (i, k) in known.iter().enumerate() {
+            if let Some(v) = k {
+                prop_assert_eq!(*v, truth[i]);
+                prop_assert!(!(1..=5).contains(v), "count {} at {} revealed from {:?}", v, i, pairs);
+            }
+            if published[i] == Published::Suppressed {
+                prop_assert!(k.is_none(), "hidden value {} at {} recovered from {:?}", truth[i], i, pairs);
+            }
+        }
+    }
+    // A shown rate is over at least 10.
+    for f in figures {
+        prop_assert!(f.status != Status::Shown || f.denominator >= 10);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn no_figure_grid_reveals_a_small_count(
+        pairs in (1usize..5, 1usize..5).prop_flat_map(|(r, c)| {
+            let cell = prop_oneof![
+                Just((0u64, 0u64)),
+                (0u64..=8, 0u64..=8).prop_map(|(a, b)| (a, a + b)),
+                (0u64..=40, 0u64..=40).prop_map(|(a, b)| (a, a + b)),
+            ];
+            prop::collection::vec(prop::collection::vec(cell, c), r)
+        })
+    ) {
+        assert_grid_safe(&pairs)?;
+    }
+}
+
+#[test]
+fn hand_made_figure_grids() {
+    // One provision, three years: 2 of 8 in the first year is hidden; the row total 20 of 38
+    // would give it away, so the smallest other year (8 of 14) is hidden too.
+    let pairs = vec![vec![(2, 8), (8, 14), (10, 16)]];
+    let mut g = grid_of(&pairs);
+    g.suppress();
+    let status: Vec<Status> = g.cells[0].iter().map(|f| f.status).collect();
+    assert_eq!(status, vec![Status::Suppressed, Status::Suppressed, Status::Shown]);
+    assert_grid_safe(&pairs).unwrap();
+    // No denominator anywhere: no data, nothing hidden.
+    let mut g = grid_of(&[vec![(0, 0), (0, 0)]]);
+    g.suppress();
+    assert!(g.cells[0].iter().all(|f| f.status == Status::NoData) && g.grand.status == Status::NoData);
+    // One pupil: hidden everywhere it shows.
+    let mut g = grid_of(&[vec![(1, 1), (0, 0)], vec![(0, 0), (0, 0)]]);
+    g.suppress();
+    assert_eq!(
+        (g.cells[0][0].status, g.row_totals[0].status, g.grand.status),
+        (Status::Suppressed, Status::Suppressed, Status::Suppressed)
+    );
+    assert_grid_safe(&[vec![(1, 1), (0, 0)], vec![(0, 0), (0, 0)]]).unwrap();
+    // All suppressed.
+    let pairs = vec![vec![(1, 3), (2, 4)], vec![(3, 5), (1, 2)]];
+    let mut g = grid_of(&pairs);
+    g.suppress();
+    assert!(g.cells.iter().flatten().all(|f| f.status == Status::Suppressed));
+    assert_grid_safe(&pairs).unwrap();
+}

@@ -279,6 +279,26 @@ impl AfterMeasure {
         }
     }
 
+    /// The source's own year for the academic year (start year) `start_year`: the inverse of
+    /// [`AfterMeasure::boundary_year`].
+    pub fn source_year(self, start_year: i32) -> i32 {
+        match self.info().period {
+            Period::Academic | Period::CalendarAugust => start_year,
+            Period::CalendarSpring => start_year + 1,
+        }
+    }
+
+    /// Decimal places to show: counts none, rates of permanent exclusion two (they are
+    /// published to two, and most are below 1%), other percentages one.
+    pub fn decimals(self) -> usize {
+        use AfterMeasure::*;
+        match (self.info().unit, self) {
+            (Unit::Count, _) => 0,
+            (_, CinPermanentExclusionPercent | CppPermanentExclusionPercent | ClaPermanentExclusionPercent) => 2,
+            _ => 1,
+        }
+    }
+
     /// A year as people read it: `2022/23` or `2023`.
     pub fn year_label(self, year: i32) -> String {
         match self.info().period {

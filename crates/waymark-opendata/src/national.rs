@@ -3,6 +3,7 @@
 //! headline figures and the cost of exclusion. Everything is computed from the loaded open
 //! data; nothing is typed in except the published cost estimate, which is shown with its source.
 
+use crate::after::{AfterMeasure, Direction, Period, Unit as AfterUnit, MEASURES as AFTER_MEASURES};
 use crate::ap::ApData;
 pub use crate::cold_spots::{cold_spot_components, ColdSpotComponent, COLD_SPOT_MEASURES, COLD_SPOT_MIN_COVERAGE};
 use crate::exclusions::{Area, LaitMeasure, Reason, SchoolType};
@@ -68,6 +69,10 @@ pub enum Measure {
     ApUnregisteredShare,
     /// Pupils in LA-arranged AP (AP census 2023).
     ApLaArranged,
+    /// A measure of what happens after exclusion (issue 12), from `dfe-ap-outcomes/`. Its years
+    /// are academic years (start years) here, whatever the source writes
+    /// ([`AfterMeasure::boundary_year`]), so the map draws the LAs of the right year.
+    After(AfterMeasure),
     ColdSpot,
 }
 
@@ -106,8 +111,16 @@ impl Measure {
         all.extend([Measure::LacOnePlusSusp, Measure::CinOnePlusSusp, Measure::CinPerm]);
         all.extend(Reason::ALL.iter().map(|r| Measure::PermReason(*r)));
         all.extend(Reason::ALL.iter().map(|r| Measure::SuspReason(*r)));
-        all.extend([Measure::ApPlacements, Measure::ApUnregisteredShare, Measure::ApLaArranged, Measure::ColdSpot]);
+        all.extend([Measure::ApPlacements, Measure::ApUnregisteredShare, Measure::ApLaArranged]);
+        all.extend(AFTER_MEASURES.iter().filter(|m| !m.national_only).map(|m| Measure::After(m.measure)));
+        all.push(Measure::ColdSpot);
         all
+    }
+
+    /// The after-exclusion measures published for England only (KS4 destinations of AP
+    /// leavers): not on the map, shown on LA profiles as the national figure.
+    pub fn national_only() -> Vec<Measure> {
+        AFTER_MEASURES.iter().filter(|m| m.national_only).map(|m| Measure::After(m.measure)).collect()
     }
 
     /// The stable code used in URLs.
@@ -123,12 +136,41 @@ impl Measure {
             Measure::ApPlacements => "ap-placements".into(),
             Measure::ApUnregisteredShare => "ap-unregistered".into(),
             Measure::ApLaArranged => "ap-la-arranged".into(),
+            Measure::After(m) => format!("after-{}", m.code().replace('_', "-")),
             Measure::ColdSpot => "cold-spot".into(),
         }
     }
 
     pub fn from_code(code: &str) -> Option<Measure> {
         Measure::all().into_iter().find(|m| m.code() == code)
+    }
+
+    /// A map measure's unit and the source's own notion of its year, for an after-exclusion
+    /// measure.
+    fn after_info(m: AfterMeasure) -> (String, &'static str, bool, &'static str, String) {
+        let i = m.info();
+        let unit = match i.unit {
+            AfterUnit::Count if i.label.contains("schools") && !i.label.contains("Pupils") => "schools",
+            AfterUnit::Count => "pupils",
+            AfterUnit::Percent => "%",
+            AfterUnit::Score => "score",
+        };
+        let year = match i.period {
+            Period::Academic => "Years are academic years.",
+            Period::CalendarSpring => {
+                "The source dates each year by the end of its December-to-February average: 2023 is shown as 2022/23."
+            }
+            Period::CalendarAugust => {
+                "Grades as at 31 August at the start of the academic year: August 2023 is shown as 2023/24."
+            }
+        };
+        let direction = match i.direction {
+            Direction::HigherIsWorse => " Higher is worse for excluded children.",
+            Direction::HigherIsBetter => " Higher is better for excluded children.",
+            Direction::Context => "",
+        };
+        // The unit is shown with the figures, so ", %" is not repeated in headings.
+        (i.label.trim_end_matches(", %").into(), unit, false, i.publication, format!("{} {year}{direction}", i.caveat))
     }
 
     pub fn info(self) -> MeasureInfo {
@@ -179,6 +221,7 @@ impl Measure {
                 format!("Placements with {} as a share of all school-arranged AP placements with a known setting type, January 2023.", UNREGISTERED.join(" or ").to_lowercase()),
             ),
             Measure::ApLaArranged => ("Pupils in LA-arranged AP".into(), "pupils", false, SOURCE_AP, "Pupils in alternative provision arranged by the local authority, AP census January 2023.".into()),
+            Measure::After(m) => Measure::after_info(m),
             Measure::ColdSpot => (
                 "Cold-spot index (education after exclusion)".into(),
                 "index (0 best placed, 100 coldest)",
@@ -271,6 +314,50 @@ pub struct Headline {
     pub source: &'static str,
 }
 
+/// A figure the seed quotes that the loaded data cannot give: shown with its source and marked
+/// "quoted, not computed".
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotedFigure {
+    pub figure: &'static str,
+    pub text: &'static str,
+    pub source: &'static str,
+    /// Why Waymark cannot compute it.
+    pub why_not_computed: &'static str,
+}
+
+const SEED: &str = "IntegratED, Exclusions in numbers (the partnership's own summary of DfE statistics)";
+
+/// The seed's figures that no loaded file can reproduce.
+pub const QUOTED: &[QuotedFigure] = &[
+    QuotedFigure {
+        figure: "830,000 days",
+        text: "of school were lost to suspensions (fixed-period exclusions) in a year",
+        source: SEED,
+        why_not_computed: "DfE publishes suspensions as counts of suspensions and of pupils, not as days lost, in the files loaded here.",
+    },
+    QuotedFigure {
+        figure: "4%",
+        text: "of excluded pupils pass their English and maths GCSEs (64% of all pupils)",
+        source: SEED,
+        why_not_computed: "KS4 results of excluded pupils and of pupils in AP are not in the loaded data (by LA they are not published at all); the nearest computed figure is that of children in need, below.",
+    },
+    QuotedFigure {
+        figure: "1 in 3",
+        text: "pupils has a social worker at the point of exclusion",
+        source: SEED,
+        why_not_computed: "The loaded data has permanent exclusions of children in need but no count of all permanent exclusions for the same year (2020/21), so the share cannot be formed; the ratio of the two rates is computed instead.",
+    },
+];
+
+/// A figure that is not published by LA at all (a gap in the published data, not in one LA's):
+/// what, the year it concerns, and why, with England's figure where the data has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedGap {
+    pub what: String,
+    pub year: String,
+    pub why: String,
+}
+
 /// The observatory's model: the open data with lookups built once.
 pub struct Observatory {
     pub data: OpenData,
@@ -318,7 +405,9 @@ impl Observatory {
     pub fn years(&self, measure: Measure) -> Vec<i32> {
         // Asked on every map request (the form lists every measure's years): work them out once.
         self.years
-            .get_or_init(|| Measure::all().into_iter().map(|m| (m, self.compute_years(m))).collect())
+            .get_or_init(|| {
+                Measure::all().into_iter().chain(Measure::national_only()).map(|m| (m, self.compute_years(m))).collect()
+            })
             .get(&measure)
             .cloned()
             .unwrap_or_default()
@@ -338,6 +427,7 @@ impl Observatory {
             Measure::CinOnePlusSusp => lait_years(LaitMeasure::CinOnePlusSusp),
             Measure::CinPerm => lait_years(LaitMeasure::CinPerm),
             Measure::ApPlacements | Measure::ApUnregisteredShare | Measure::ApLaArranged => self.ap_years(),
+            Measure::After(m) => self.data.after.years(m).into_iter().map(|y| m.boundary_year(y)).collect(),
             Measure::ColdSpot => self.cold_spot_year().into_iter().collect(),
         }
     }
@@ -442,6 +532,10 @@ impl Observatory {
             Measure::ApUnregisteredShare => ap_unregistered_share(&self.data.ap, year, area),
             Measure::ApLaArranged => match self.data.ap.census_total(AcademicYear(year), area) {
                 Some(v) => Cell::from_value(&v, 0),
+                None => Cell::no_data(),
+            },
+            Measure::After(m) => match self.data.after.value(m, m.source_year(year), area) {
+                Some(v) => Cell::from_value(&v, m.decimals()),
                 None => Cell::no_data(),
             },
             Measure::ColdSpot => match area {
@@ -551,6 +645,13 @@ impl Observatory {
                     format!("{} ({}) and {} ({})", then, AcademicYear(year - i32::from(n)), now, AcademicYear(year))
                 }
             }
+            Measure::After(m) => {
+                let own = match m.info().period {
+                    Period::Academic => String::new(),
+                    _ => format!(", the source's {}", m.source_year(year)),
+                };
+                format!("DfE, {} ({}{own})", m.info().publication, m.source_for(m.source_year(year)))
+            }
             other => other.info().source.to_string(),
         }
     }
@@ -613,6 +714,147 @@ impl Observatory {
                 });
             }
         }
+        out
+    }
+
+    /// What happens after exclusion, in numbers, each computed from the loaded data for the
+    /// latest year it holds: permanent exclusions, pupils in AP schools and LA-funded AP, PRU
+    /// enrolments, how much likelier children in need are to be permanently excluded, the AP
+    /// destination gap and the KS4 results of children in need. See [`QUOTED`] for the rest.
+    pub fn after_headlines(&self) -> Vec<Headline> {
+        use AfterMeasure::*;
+        let after = &self.data.after;
+        let national = |m: AfterMeasure| -> Option<(i32, f64)> {
+            let y = after.latest_year(m)?;
+            Some((y, after.value(m, y, &Area::National)?.number()?))
+        };
+        let src = |m: AfterMeasure| m.info().publication;
+        let mut out = Vec::new();
+        let y = self.last_detailed_year;
+        if let Some(p) = self.permanent_exclusions(y, &Area::National) {
+            out.push(Headline {
+                figure: format!("{} pupils", thousands(p)),
+                text: "were permanently excluded from state-funded schools in England (the latest year with counts in the loaded data; later years are published here as rates only)".into(),
+                year: AcademicYear(y).to_string(),
+                source: SOURCE_2006_2017,
+            });
+        }
+        if let Some((y, n)) = national(ApSchoolPupils) {
+            out.push(Headline {
+                figure: format!("{} pupils", thousands(n)),
+                text: "were on roll in state-funded schools for excluded children (AP schools, including pupil referral units) at the January census".into(),
+                year: ApSchoolPupils.year_label(y),
+                source: src(ApSchoolPupils),
+            });
+        }
+        if let Some((y, n)) = national(LaFundedApPlacements) {
+            out.push(Headline {
+                figure: format!("{} more pupils", thousands(n)),
+                text: "were in alternative provision placements funded by local authorities (AP census; not in the count above)".into(),
+                year: LaFundedApPlacements.year_label(y),
+                source: src(LaFundedApPlacements),
+            });
+        }
+        if let Some((y, n)) = national(PruEnrolments) {
+            out.push(Headline {
+                figure: format!("{} enrolments", thousands(n)),
+                text: "in pupil referral units over the autumn and spring terms (a pupil enrolled twice counts twice)"
+                    .into(),
+                year: PruEnrolments.year_label(y),
+                source: src(PruEnrolments),
+            });
+        }
+        let cin_year = after.latest_year(CinPermanentExclusionPercent);
+        let all_rate = cin_year.and_then(|cy| self.rate(Base::Perm, SchoolType::Total, cy, &Area::National).value);
+        if let (Some(cy), Some(all)) = (cin_year, all_rate) {
+            let cin = after.value(CinPermanentExclusionPercent, cy, &Area::National).and_then(Value::number);
+            if let Some(cin) = cin.filter(|_| all > 0.0) {
+                let n = after.value(CinPermanentExclusions, cy, &Area::National).and_then(Value::number);
+                out.push(Headline {
+                    figure: format!("{} times as likely", decimal(cin / all, 1)),
+                    text: format!(
+                        "to be permanently excluded: children in need (with a social worker), {}% of whom were ({} children), against {}% of all pupils",
+                        decimal(cin, 2),
+                        n.map_or_else(|| "count not published".into(), thousands),
+                        decimal(all, 2)
+                    ),
+                    year: AcademicYear(cy).to_string(),
+                    source: "DfE, Outcomes for children in need, including children looked after; all pupils' rate from LAIT",
+                });
+            }
+        }
+        if let (Some((y, ap)), Some(main)) = (
+            national(ApLeaversSustainedPercent),
+            after
+                .value(
+                    MainstreamSustainedPercent,
+                    after.latest_year(ApLeaversSustainedPercent).unwrap_or(0),
+                    &Area::National,
+                )
+                .and_then(Value::number),
+        ) {
+            out.push(Headline {
+                figure: format!("{}% against {}%", decimal(ap, 1), decimal(main, 1)),
+                text: "of leavers from alternative provision were in a sustained destination (education, apprenticeship or work) after key stage 4, against leavers from mainstream and special schools".into(),
+                year: ApLeaversSustainedPercent.year_label(y),
+                source: src(ApLeaversSustainedPercent),
+            });
+        }
+        if let Some((y, em)) = national(CinKs4EngMathsPercent) {
+            out.push(Headline {
+                figure: format!("{}%", decimal(em, 1)),
+                text: "of children in need achieved grade 4 or above in English and maths at key stage 4 (excluded pupils' results are not in the loaded data)".into(),
+                year: CinKs4EngMathsPercent.year_label(y),
+                source: src(CinKs4EngMathsPercent),
+            });
+        }
+        out
+    }
+
+    /// What DfE does not publish by LA (or what Waymark cannot read), for every LA's data gaps
+    /// and the observatory's list of places where data is simply not available.
+    pub fn unpublished_by_la(&self) -> Vec<PublishedGap> {
+        use AfterMeasure::*;
+        let after = &self.data.after;
+        let england = |m: AfterMeasure| -> Option<(i32, f64)> {
+            let y = after.latest_year(m)?;
+            Some((y, after.value(m, y, &Area::National)?.number()?))
+        };
+        let mut out = Vec::new();
+        let cin = england(CinKs4EngMathsPercent).map_or_else(String::new, |(y, v)| {
+            format!(
+                " The nearest computed figure: {}% of children in need in England ({}).",
+                decimal(v, 1),
+                CinKs4EngMathsPercent.year_label(y)
+            )
+        });
+        out.push(PublishedGap {
+            what: "KS4 results (English and maths) of pupils in alternative provision".into(),
+            year: "Every year".into(),
+            why: format!("Not published by LA. England's figure for excluded pupils is not in the loaded data either: the 4% quoted on the observatory page is quoted, not computed.{cin}"),
+        });
+        if let (Some((y, ap)), Some((_, main))) =
+            (england(ApLeaversSustainedPercent), england(MainstreamSustainedPercent))
+        {
+            out.push(PublishedGap {
+                what: "KS4 destinations of AP leavers".into(),
+                year: ApLeaversSustainedPercent.year_label(y),
+                why: format!("DfE's LA destination tables leave AP out (the LA file with an AP split was not obtainable here). England: {}% of AP leavers in a sustained destination, against {}% from mainstream and special schools.", decimal(ap, 1), decimal(main, 1)),
+            });
+        }
+        if let Some(y) = after.latest_year(ApSchoolPupils) {
+            out.push(PublishedGap {
+                what: "AP places per 1,000 pupils".into(),
+                year: ApSchoolPupils.year_label(y),
+                why: "Needs the pupil headcount by LA for the same year, which is not in the loaded data: the counts of AP pupils are shown instead.".into(),
+            });
+        }
+        out.push(PublishedGap {
+            what: "Share of pupils ever in AP, for all pupils and for children who offended (DfE-MoJ linked data)"
+                .into(),
+            year: "KS4 2012/13 to 2017/18".into(),
+            why: "Published by LA only as Excel workbooks, which Waymark does not read.".into(),
+        });
         out
     }
 
@@ -682,6 +924,7 @@ impl Observatory {
                         | Measure::ApPlacements
                         | Measure::ApUnregisteredShare
                         | Measure::ApLaArranged
+                        | Measure::After(_)
                 )
             })
             .filter_map(|m| {

@@ -175,3 +175,65 @@ fn one_to_one_tuition_is_not_unregistered() {
     }
     assert!(checked > 20, "{checked} LAs with tuition placements");
 }
+
+/// Issue 12: an after-exclusion measure is on the map by academic year, whatever year its
+/// source writes (NCCIS's "2023" is the December 2022 to February 2023 average: 2022/23).
+#[test]
+fn after_exclusion_measures_use_academic_years() {
+    use waymark_opendata::AfterMeasure;
+    let obs = obs();
+    let neet = Measure::After(AfterMeasure::NeetNotKnownPercent);
+    assert_eq!(obs.years(neet), vec![2020, 2021, 2022, 2024]);
+    assert_eq!(obs.cell(neet, SchoolType::Total, 2022, &Area::National).shown, "5.2");
+    assert!(obs.source_for(neet, 2022).contains("nccis_UD_NEETNK_LA_dashboard_2023_final.csv, the source's 2023"));
+    let pru = Measure::After(AfterMeasure::PruPersistentAbsencePercent);
+    assert!(!obs.years(pru).contains(&2019), "no PRU absence figures for 2019/20");
+    assert_eq!(obs.cell(pru, SchoolType::Total, 2022, &Area::National).shown, "81.2");
+    // National-only measures are not map measures.
+    assert!(!Measure::all().contains(&Measure::After(AfterMeasure::ApLeaversSustainedPercent)));
+    let sustained = Measure::After(AfterMeasure::ApLeaversSustainedPercent);
+    assert!(Measure::national_only().contains(&sustained));
+    assert_eq!(obs.years(sustained).last(), Some(&2022));
+    assert_eq!(obs.cell(sustained, SchoolType::Total, 2022, &Area::National).shown, "66.5");
+    // Codes round-trip through URLs.
+    for m in Measure::all() {
+        assert_eq!(Measure::from_code(&m.code()), Some(m));
+    }
+}
+
+/// The seed's headline facts, recomputed from the data with source and year.
+#[test]
+fn after_exclusion_headlines_are_computed() {
+    let obs = obs();
+    let h = obs.after_headlines();
+    let find =
+        |needle: &str| h.iter().find(|x| x.figure.contains(needle)).unwrap_or_else(|| panic!("{needle}: {h:#?}"));
+    let gap = find("66.5% against 93.1%");
+    assert_eq!(gap.year, "2022/23");
+    assert_eq!(find("13,191 pupils").year, "2022/23");
+    assert_eq!(find("40,904 more pupils").year, "2022/23");
+    assert_eq!(find("34,739 enrolments").year, "2022/23");
+    // Children in need against all pupils, 2020/21: 0.38% against LAIT's all-pupil rate.
+    let all = obs.rate(Base::Perm, SchoolType::Total, 2020, &Area::National).value.unwrap();
+    let ratio = find("times as likely");
+    assert_eq!(ratio.year, "2020/21");
+    assert_eq!(ratio.figure, format!("{} times as likely", waymark_opendata::national::decimal(0.38 / all, 1)));
+    assert!(ratio.text.contains("510 children"), "{}", ratio.text);
+    for x in &h {
+        assert!(!x.source.is_empty() && !x.year.is_empty(), "{x:?}");
+    }
+    // What the data cannot give is quoted and says why.
+    let quoted = waymark_opendata::national::QUOTED;
+    assert!(quoted.iter().any(|q| q.figure == "830,000 days") && quoted.iter().any(|q| q.figure == "4%"));
+    assert!(quoted.iter().all(|q| !q.why_not_computed.is_empty()));
+}
+
+/// Figures DfE does not publish by LA are listed as gaps, with England's figure.
+#[test]
+fn unpublished_la_figures_are_data_gaps() {
+    let gaps = obs().unpublished_by_la();
+    let destinations = gaps.iter().find(|g| g.what == "KS4 destinations of AP leavers").unwrap();
+    assert!(destinations.why.contains("66.5%") && destinations.why.contains("93.1%"), "{}", destinations.why);
+    assert!(gaps.iter().any(|g| g.what.starts_with("KS4 results")));
+    assert!(gaps.iter().any(|g| g.what.contains("DfE-MoJ")));
+}

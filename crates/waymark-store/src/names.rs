@@ -14,6 +14,7 @@
 use crate::crypto::PupilField;
 use crate::engine::{on_pool, on_tx, Pool, Tx};
 use crate::{Crypto, Role, StoreError};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -23,6 +24,9 @@ struct Entry {
     sort_key: String,
     /// Every word of every name (legal and preferred), lower-cased, apostrophes dropped.
     words: Vec<String>,
+    /// Date of birth: the year group filter is answered here, since the database holds it
+    /// encrypted.
+    born: NaiveDate,
 }
 
 #[derive(Default)]
@@ -81,6 +85,7 @@ struct NameRow {
     legal_surname_enc: Vec<u8>,
     preferred_forename_enc: Option<Vec<u8>>,
     preferred_surname_enc: Option<Vec<u8>>,
+    date_of_birth_enc: Vec<u8>,
 }
 
 /// Bump the directory counter inside a writing transaction; returns the new value.
@@ -115,8 +120,8 @@ impl NameIndex {
         }
         let rows: Vec<NameRow> = on_pool!(pool, p => {
             sqlx::query_as(
-                "SELECT id, name_seq, upn_hash, legal_forename_enc, legal_surname_enc, preferred_forename_enc, preferred_surname_enc \
-                 FROM pupils WHERE name_seq > $1",
+                "SELECT id, name_seq, upn_hash, legal_forename_enc, legal_surname_enc, preferred_forename_enc, preferred_surname_enc, \
+                 date_of_birth_enc FROM pupils WHERE name_seq > $1",
             )
             .bind(if self.loaded() { since } else { -1 })
             .fetch_all(p)
@@ -210,6 +215,13 @@ impl NameIndex {
         Ok(ids)
     }
 
+    /// Those of `ids` (kept in order) born from `first` to `last` inclusive; pupils not yet in
+    /// the index are left out.
+    pub(crate) fn born_between(&self, ids: Vec<i64>, first: NaiveDate, last: NaiveDate) -> Vec<i64> {
+        let s = self.state.read().expect("name index lock");
+        ids.into_iter().filter(|id| s.entries.get(id).is_some_and(|e| e.born >= first && e.born <= last)).collect()
+    }
+
     /// The pupils in `scope` with every query word as the start of one of their name words,
     /// in list order. Each word's matches come from a binary search of the sorted word list.
     pub(crate) fn matching(&self, scope: &Scope, query_words: &[String]) -> Vec<i64> {
@@ -250,5 +262,7 @@ fn entry(crypto: &Crypto, row: &NameRow) -> Result<Entry, StoreError> {
     words.dedup();
     let shown_sur = pref_sur.as_ref().unwrap_or(&surname);
     let shown_fore = pref_fore.as_ref().unwrap_or(&forename);
-    Ok(Entry { sort_key: format!("{}\u{0}{}", shown_sur.to_lowercase(), shown_fore.to_lowercase()), words })
+    let born = open(PupilField::DateOfBirth, &row.date_of_birth_enc)?;
+    let born = crate::pupils::parse_date(&born)?;
+    Ok(Entry { sort_key: format!("{}\u{0}{}", shown_sur.to_lowercase(), shown_fore.to_lowercase()), words, born })
 }

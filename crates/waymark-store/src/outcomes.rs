@@ -3,8 +3,9 @@
 //! for pupils referred by settings in scope. The other tables hold only the rows of those
 //! placements' pupils. One scoped query per table; the load is audited once.
 //!
-//! Not loaded yet: KS4 results (the store has no table for them), reading and maths
-//! assessments (only SDQ and SWEMWBS scores are computed on entry); their measures say "no data".
+//! Not loaded yet: KS4 results (the store has no table for them) and maths assessments (no
+//! maths instrument is recorded); their measures say "no data". Reading tests recorded in
+//! Waymark carry their gap to chronological age as the score and feed `reading_progress`.
 
 use crate::audit::Event;
 use crate::engine::on_pool;
@@ -254,6 +255,8 @@ impl Store {
                     Err(_) => continue,
                 },
                 ("swemwbs", _) => Instrument::Swemwbs,
+                // A reading test's score is its gap to chronological age, in months.
+                ("reading", _) => Instrument::ReadingGap,
                 _ => continue,
             };
             t.assessments.push(AssessmentRow {

@@ -4,8 +4,11 @@
 //!
 //! The provision (the placement's setting in scope) makes and changes a placement. The referring
 //! school (the referral's `from` setting in scope) sees it: accountability follows the child.
-//! A placement at tier 2 or 3 opens a subsidiary registration at the provision, closed when the
-//! placement ends; tier 1 is outreach in the pupil's own school and registers nothing.
+//! A placement at tier 2 or 3 opens a subsidiary registration (`S`) at the provision, closed when
+//! the placement ends, and makes the home school's registration the main dual one (`M`), single
+//! (`C`) again once no subsidiary registration is left; a pupil with no main registration
+//! elsewhere (after a permanent exclusion) is registered single (`C`) at the provision. Tier 1
+//! is outreach in the pupil's own school and registers nothing.
 
 use crate::audit::{self, Event};
 use crate::engine::{on_pool, on_tx, Tx};
@@ -467,14 +470,49 @@ impl Store {
             return Ok(());
         }
         let from = ends.into_iter().flatten().max().map_or(new.start, |end| end + Duration::days(1));
-        on_tx!(tx, c => {
-            let enrolment: i64 = sqlx::query_scalar(
-                "INSERT INTO enrolments (pupil_id, setting_id, start_date, end_date, registration, leaving_reason, la_number) \
-                 VALUES ($1, $2, $3, NULL, 'S', NULL, $4) RETURNING id",
+        // The pupil's main registration elsewhere on that day (single `C` or main dual `M`). With
+        // one, the provision's registration is subsidiary (`S`) and the home school's becomes
+        // the main dual registration (`M`); with none (after a permanent exclusion, say) the
+        // provision's is the pupil's single registration (`C`). Two at once is refused.
+        let mains: Vec<(i64, NaiveDate)> = on_tx!(tx, c => {
+            sqlx::query_as(
+                "SELECT id, start_date FROM enrolments WHERE pupil_id = $1 AND setting_id <> $2 AND registration IN ('C', 'M') \
+                 AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3) ORDER BY start_date, id",
             )
             .bind(pupil)
             .bind(new.setting_id)
             .bind(from)
+            .fetch_all(c)
+            .await
+        })?;
+        if mains.len() > 1 {
+            let mut errors = ValidationErrors::default();
+            errors.push(
+                "start_date",
+                format!(
+                    "The pupil has {} main registrations on {from}, and a pupil has one main registration at a time: \
+                     end or correct the others on the pupil's record first",
+                    mains.len()
+                ),
+            );
+            return Err(errors.into());
+        }
+        let registration = if mains.is_empty() { "C" } else { "S" };
+        on_tx!(tx, c => {
+            for (main, _) in &mains {
+                sqlx::query("UPDATE enrolments SET registration = 'M' WHERE id = $1 AND registration = 'C'")
+                    .bind(*main)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            let enrolment: i64 = sqlx::query_scalar(
+                "INSERT INTO enrolments (pupil_id, setting_id, start_date, end_date, registration, leaving_reason, la_number) \
+                 VALUES ($1, $2, $3, NULL, $4, NULL, $5) RETURNING id",
+            )
+            .bind(pupil)
+            .bind(new.setting_id)
+            .bind(from)
+            .bind(registration)
             .bind(la)
             .fetch_one(&mut *c)
             .await?;
@@ -486,6 +524,17 @@ impl Store {
 
     /// One placement, for its provision or the school that referred the pupil; audited.
     pub async fn placement(&self, caller: &Caller, id: i64) -> Result<PlacementView, StoreError> {
+        let view = self.placement_unaudited(caller, id).await?;
+        self.audit_alone(
+            caller,
+            Event { action: "placement.view", object_type: "placement", object_id: id.to_string() },
+        )
+        .await?;
+        Ok(view)
+    }
+
+    /// As `placement`, scoped the same way, for a caller that audits the whole view itself.
+    pub(crate) async fn placement_unaudited(&self, caller: &Caller, id: i64) -> Result<PlacementView, StoreError> {
         let mut sql = SqlBuilder::new(
             "SELECT pl.id, pl.pupil_id, pl.setting_id, s.name AS setting, pl.referral_id, pl.tier, pl.start_date, \
              pl.review_date, pl.planned_end_date, pl.end_date, pl.outcome, pl.commissioner, pl.weekly_cost_pence, \
@@ -521,11 +570,6 @@ impl Store {
                 .fetch_all(p)
                 .await
         })?;
-        self.audit_alone(
-            caller,
-            Event { action: "placement.view", object_type: "placement", object_id: id.to_string() },
-        )
-        .await?;
         Ok(PlacementView {
             id: row.id,
             pupil_id: row.pupil_id,
@@ -693,6 +737,18 @@ impl Store {
             .bind(outcome.leaving_reason().code())
             .bind(placement)
             .bind(!handed_over)
+            .execute(&mut *c)
+            .await?;
+            // With no subsidiary registration left after the end, the home school's main dual
+            // registration is the single registration again.
+            sqlx::query(
+                "UPDATE enrolments SET registration = 'C' WHERE registration = 'M' \
+                 AND pupil_id = (SELECT pupil_id FROM placements WHERE id = $1) AND (end_date IS NULL OR end_date > $2) \
+                 AND NOT EXISTS (SELECT 1 FROM enrolments s WHERE s.pupil_id = enrolments.pupil_id \
+                 AND s.registration = 'S' AND (s.end_date IS NULL OR s.end_date > $2))",
+            )
+            .bind(placement)
+            .bind(end)
             .execute(&mut *c)
             .await
             .map(|r| r.rows_affected())
@@ -936,6 +992,16 @@ impl Store {
         caller: &Caller,
         pupil_id: i64,
     ) -> Result<(Vec<crate::ReferralView>, Vec<PlacementView>), StoreError> {
+        self.pupil_provision_views(caller, pupil_id, true).await
+    }
+
+    /// As `pupil_provision`; each read audited on its own if `audit`, else by the caller.
+    pub(crate) async fn pupil_provision_views(
+        &self,
+        caller: &Caller,
+        pupil_id: i64,
+        audit: bool,
+    ) -> Result<(Vec<crate::ReferralView>, Vec<PlacementView>), StoreError> {
         let referral_ids: Vec<i64> = on_pool!(&self.pool, p => {
             sqlx::query_scalar("SELECT id FROM referrals WHERE pupil_id = $1 AND to_setting_id IS NOT NULL ORDER BY referral_date, id")
                 .bind(pupil_id)
@@ -944,7 +1010,8 @@ impl Store {
         })?;
         let mut referrals = Vec::new();
         for id in referral_ids {
-            match self.referral(caller, id).await {
+            let view = if audit { self.referral(caller, id).await } else { self.referral_unaudited(caller, id).await };
+            match view {
                 Ok(r) => referrals.push(r),
                 Err(StoreError::NotFound) => {}
                 Err(e) => return Err(e),
@@ -955,7 +1022,9 @@ impl Store {
         })?;
         let mut placements = Vec::new();
         for id in placement_ids {
-            match self.placement(caller, id).await {
+            let view =
+                if audit { self.placement(caller, id).await } else { self.placement_unaudited(caller, id).await };
+            match view {
                 Ok(p) => placements.push(p),
                 Err(StoreError::NotFound) => {}
                 Err(e) => return Err(e),

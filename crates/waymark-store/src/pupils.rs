@@ -42,6 +42,9 @@ pub struct PupilFilter {
     pub in_ap_now: bool,
     /// Suspended at least once in the term containing today.
     pub suspended_this_term: bool,
+    /// In this national curriculum year group this academic year (derived from the date of
+    /// birth, which is encrypted: answered from the server's name index, not in SQL).
+    pub year_group: Option<YearGroup>,
 }
 
 impl PupilFilter {
@@ -298,7 +301,8 @@ impl Store {
             .await?;
         let search = search.trim();
         let page_of = |ids: &[i64]| ids.iter().skip((page - 1) * per_page).take(per_page).copied().collect::<Vec<_>>();
-        let passing = if filter.is_empty() {
+        let sql_filter = PupilFilter { year_group: None, ..filter };
+        let passing = if sql_filter.is_empty() {
             None
         } else {
             let mut sql = SqlBuilder::new("SELECT p.id FROM pupils p WHERE ");
@@ -308,11 +312,25 @@ impl Store {
                 on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(sql.sql()), sql).fetch_all(p).await)?;
             Some(ids.into_iter().collect::<std::collections::HashSet<i64>>())
         };
-        let keep = |ids: Vec<i64>| match &passing {
-            Some(set) => ids.into_iter().filter(|id| set.contains(id)).collect(),
-            None => ids,
+        // A year group is the pupils born from 1 September to 31 August of one year.
+        let born = filter.year_group.map(|yg| {
+            let start = AcademicYear::containing(today).0 - i32::from(yg.0) - 5;
+            (
+                NaiveDate::from_ymd_opt(start, 9, 1).expect("valid date"),
+                NaiveDate::from_ymd_opt(start + 1, 8, 31).expect("valid date"),
+            )
+        });
+        let keep = |ids: Vec<i64>| {
+            let ids: Vec<i64> = match &passing {
+                Some(set) => ids.into_iter().filter(|id| set.contains(id)).collect(),
+                None => ids,
+            };
+            match born {
+                Some((first, last)) => self.names.born_between(ids, first, last),
+                None => ids,
+            }
         };
-        let (total, shown) = if search.is_empty() && passing.is_none() {
+        let (total, shown) = if search.is_empty() && passing.is_none() && born.is_none() {
             (in_scope.ordered.len(), page_of(&in_scope.ordered))
         } else if search.is_empty() {
             let ids: Vec<i64> = keep(in_scope.ordered.clone());
@@ -455,6 +473,17 @@ impl Store {
         Ok((pupil, enrolments))
     }
 
+    /// A pupil's date of birth, decrypted (scope is the caller's to check first).
+    pub(crate) async fn date_of_birth_in(&self, tx: &mut Tx, pupil_id: i64) -> Result<NaiveDate, StoreError> {
+        let row: Option<IdentityRow> = on_tx!(tx, c => {
+            sqlx::query_as(&format!("SELECT {IDENTITY_COLUMNS} FROM pupils p WHERE p.id = $1"))
+                .bind(pupil_id)
+                .fetch_optional(c)
+                .await
+        })?;
+        Ok(self.identity(&row.ok_or(StoreError::NotFound)?)?.date_of_birth)
+    }
+
     pub(crate) fn identity(&self, row: &IdentityRow) -> Result<Identity, StoreError> {
         let open = |field, data: &[u8]| self.crypto.open_pupil(field, &row.upn_hash, row.id, data);
         let optional = |field, v: &Option<Vec<u8>>| v.as_deref().map(|v| open(field, v)).transpose();
@@ -525,7 +554,38 @@ pub(crate) struct Identity {
     pub date_of_birth: NaiveDate,
 }
 
+/// Insert an enrolment. A main registration (single `C` or main dual `M`) overlapping another
+/// of the same pupil is refused: a pupil has one main registration at a time (DOMAIN.md
+/// section 1); the second school's registration is subsidiary (`S`).
 async fn insert_enrolment(tx: &mut Tx, e: &NewEnrolment, la: i64) -> Result<i64, StoreError> {
+    if e.registration.counts_in_headcount() {
+        let clash: Option<(NaiveDate, Option<NaiveDate>)> = on_tx!(tx, c => {
+            sqlx::query_as(
+                "SELECT start_date, end_date FROM enrolments WHERE pupil_id = $1 AND registration IN ('C', 'M') \
+                 AND (end_date IS NULL OR end_date >= $2) AND ($3 IS NULL OR start_date <= $3) ORDER BY start_date LIMIT 1",
+            )
+            .bind(e.pupil_id)
+            .bind(e.start)
+            .bind(e.end)
+            .fetch_optional(c)
+            .await
+        })?;
+        if let Some((start, end)) = clash {
+            let mut errors = ValidationErrors::default();
+            let span = match end {
+                Some(end) => format!("from {start} to {end}"),
+                None => format!("from {start}, with no end"),
+            };
+            errors.push(
+                "registration",
+                format!(
+                    "The pupil already has a main registration {span}, and a pupil has one main registration at a \
+                     time: register this one as subsidiary (dual registration), or end the other first"
+                ),
+            );
+            return Err(errors.into());
+        }
+    }
     Ok(on_tx!(tx, c => {
         sqlx::query_scalar(
             "INSERT INTO enrolments (pupil_id, setting_id, start_date, end_date, registration, leaving_reason, la_number) \

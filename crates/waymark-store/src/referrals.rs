@@ -348,6 +348,14 @@ impl Store {
 
     /// One referral, if either of its sides is in the caller's scope; the view is audited.
     pub async fn referral(&self, caller: &Caller, id: i64) -> Result<ReferralView, StoreError> {
+        let view = self.referral_unaudited(caller, id).await?;
+        self.audit_alone(caller, Event { action: "referral.view", object_type: "referral", object_id: id.to_string() })
+            .await?;
+        Ok(view)
+    }
+
+    /// As `referral`, scoped the same way, for a caller that audits the whole view itself.
+    pub(crate) async fn referral_unaudited(&self, caller: &Caller, id: i64) -> Result<ReferralView, StoreError> {
         let mut sql = SqlBuilder::new(
             "SELECT r.id, r.pupil_id, r.from_setting_id, fs.name AS from_setting, r.to_setting_id, ts.name AS to_setting, \
              r.referral_date, r.status, r.priority, r.tier_requested, r.reason, r.needs, r.tried, r.sessions_attended, \
@@ -370,8 +378,6 @@ impl Store {
                 .fetch_all(p)
                 .await
         })?;
-        self.audit_alone(caller, Event { action: "referral.view", object_type: "referral", object_id: id.to_string() })
-            .await?;
         Ok(ReferralView {
             id: row.id,
             pupil_id: row.pupil_id,

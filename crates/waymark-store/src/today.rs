@@ -1,7 +1,8 @@
 //! What a signed-in user needs today from running provision: pupils on roll in their
 //! provisions now (with group, tier and part-time flag), reviews due in the next two weeks,
-//! referrals in and out still open, their pupils in AP elsewhere, pupils in AP by provider, and
-//! suspensions and permanent exclusions this term by school.
+//! referrals in and out still open, their pupils in AP elsewhere, pupils in AP by provider,
+//! suspensions and permanent exclusions this term by school, and pupils at risk this term (by a
+//! stated rule: suspended, attendance below 90%, or 3 or more behaviour incidents).
 //! Every list is scoped in SQL to the caller and the view is audited once.
 
 use crate::audit::Event;
@@ -11,6 +12,7 @@ use crate::referrals::{NameRow, ReferralStatus, NAME_COLUMNS};
 use crate::scope::{bind_args, SqlBuilder};
 use crate::{Caller, Store, StoreError};
 use chrono::{Duration, NaiveDate};
+use waymark_domain::attendance::SessionCounts;
 use waymark_domain::Setting;
 use waymark_domain::{AcademicYear, Term};
 
@@ -53,19 +55,62 @@ pub struct TermExclusions {
     pub permanent: i64,
 }
 
-/// A pupil suspended this term at a setting in scope: at risk of exclusion.
+/// A pupil at risk this term at a setting in scope, by [`AT_RISK_RULE`]: suspended, attendance
+/// below 90% or repeated behaviour incidents this term there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suspended {
     pub pupil_id: i64,
     pub name: String,
     pub setting: String,
+    /// Suspensions starting this term, and their school days.
     pub suspensions: i64,
     pub days: f64,
+    /// This term's attendance there when it is below [`AT_RISK_ATTENDANCE`] over at least
+    /// [`AT_RISK_MIN_SESSIONS`] possible sessions.
+    pub attendance: Option<f64>,
+    /// Behaviour incidents this term there, when at least [`AT_RISK_INCIDENTS`].
+    pub incidents: i64,
     /// Placed in AP today (anywhere).
     pub in_ap: bool,
 }
 
-/// At most this many suspended pupils are listed (most suspended first); the rest are counted.
+impl Suspended {
+    /// Why the pupil is listed, one phrase a reason: "Suspended twice (2.5 days)",
+    /// "Attendance 84.2%", "4 behaviour incidents".
+    pub fn reasons(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        if self.suspensions > 0 {
+            let times = match self.suspensions {
+                1 => "once".to_string(),
+                2 => "twice".to_string(),
+                n => format!("{n} times"),
+            };
+            let days = if (self.days - 1.0).abs() < 1e-9 { "1 day".to_string() } else { format!("{} days", self.days) };
+            why.push(format!("Suspended {times} ({days})"));
+        }
+        if let Some(rate) = self.attendance {
+            why.push(format!("Attendance {:.1}%", rate * 100.0));
+        }
+        if self.incidents > 0 {
+            why.push(format!("{} behaviour incidents", self.incidents));
+        }
+        why
+    }
+}
+
+/// The rule for "pupils at risk this term", as the home page states it.
+pub const AT_RISK_RULE: &str =
+    "A pupil is at risk this term when, at a setting you can see, since the term began they \
+     have been suspended, or their attendance is below 90% (they are persistently absent: missing 10% or more of the \
+     sessions they could attend) over at least 10 possible sessions, or 3 or more behaviour incidents are recorded.";
+/// Attendance below this share of possible sessions puts a pupil at risk (persistent absence).
+pub const AT_RISK_ATTENDANCE: f64 = 0.9;
+/// Fewer possible sessions than this this term say too little about attendance.
+pub const AT_RISK_MIN_SESSIONS: i64 = 10;
+/// This many behaviour incidents in a term or more put a pupil at risk.
+pub const AT_RISK_INCIDENTS: i64 = 3;
+
+/// At most this many pupils at risk are listed (most reasons first); the rest are counted.
 pub const SUSPENDED_SHOWN: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -82,9 +127,10 @@ pub struct Today {
     /// it at each setting in scope that had any, by setting name.
     pub term: Option<(AcademicYear, Term, NaiveDate, NaiveDate)>,
     pub exclusions: Vec<TermExclusions>,
-    /// Pupils suspended this term, most suspended first, at most [`SUSPENDED_SHOWN`].
+    /// Pupils at risk this term (see [`AT_RISK_RULE`]), those with most reasons and most
+    /// suspended first, at most [`SUSPENDED_SHOWN`].
     pub suspended: Vec<Suspended>,
-    /// How many (pupil, setting) pairs had a suspension this term, listed or not.
+    /// How many (pupil, setting) pairs are at risk this term, listed or not.
     pub suspended_total: usize,
 }
 
@@ -200,7 +246,7 @@ impl Store {
         }
         let term = AcademicYear::term_around(today);
         let exclusions = self.term_exclusions(caller, term.2, term.3).await?;
-        let (suspended, suspended_total) = self.suspended_pupils(caller, term.2, term.3, today).await?;
+        let (suspended, suspended_total) = self.at_risk_pupils(caller, term, today).await?;
         self.audit_alone(caller, Event { action: "today.view", object_type: "pupils", object_id: today.to_string() })
             .await?;
         Ok(Today {
@@ -301,50 +347,111 @@ impl Store {
         Ok(rows)
     }
 
-    /// Pupils with a suspension starting between `from` and `to` at a setting in scope, with how
-    /// many and how long, and whether they are in AP on `today`; most suspended first.
-    async fn suspended_pupils(
+    /// Pupils at risk in `term` at settings in scope (see [`AT_RISK_RULE`]), with their reasons
+    /// and whether they are in AP on `today`: most reasons first, then most suspended.
+    async fn at_risk_pupils(
         &self,
         caller: &Caller,
-        from: NaiveDate,
-        to: NaiveDate,
+        term: (AcademicYear, Term, NaiveDate, NaiveDate),
         today: NaiveDate,
     ) -> Result<(Vec<Suspended>, usize), StoreError> {
+        let (year, term, from, to) = term;
+        let role = caller.role;
+        // (pupil, setting) → (setting name, suspensions, days, attendance, incidents)
+        type Found = (String, i64, f64, Option<f64>, i64);
+        let mut found: std::collections::BTreeMap<(i64, i64), Found> = Default::default();
+        let mut sql = SqlBuilder::new(
+            "SELECT x.pupil_id, s.id, s.name, COUNT(*), SUM(x.length_days) FROM suspensions x \
+             JOIN settings s ON s.id = x.setting_id WHERE x.start_date >= ",
+        );
+        sql.date(from).push(" AND x.start_date <= ").date(to).push(" AND ");
+        sql.settings_in_scope(role, "s").push(" GROUP BY x.pupil_id, s.id, s.name");
+        let rows: Vec<(i64, i64, String, i64, f64)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        for (pupil, setting, name, n, days) in rows {
+            let e = found.entry((pupil, setting)).or_insert((name, 0, 0.0, None, 0));
+            (e.1, e.2) = (n, days);
+        }
+        // This term's marks at settings in scope (one row a pupil, enrolment and term: found by
+        // the `attendance_term` index), counted here with `waymark_domain::attendance`.
+        let mut sql = SqlBuilder::new(
+            "SELECT a.pupil_id, s.id, s.name, a.marks FROM attendance a JOIN settings s ON s.id = a.setting_id \
+             WHERE a.academic_year = ",
+        );
+        sql.bind(crate::scope::Arg::Int(i64::from(year.0))).push(&format!(" AND a.term = '{}' AND ", term.code()));
+        sql.settings_in_scope(role, "s");
+        let rows: Vec<(i64, i64, String, String)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let mut counts: std::collections::HashMap<(i64, i64), (String, SessionCounts)> = Default::default();
+        for (pupil, setting, name, marks) in rows {
+            counts.entry((pupil, setting)).or_insert((name, SessionCounts::default())).1.add(SessionCounts::of(&marks));
+        }
+        for ((pupil, setting), (name, c)) in counts {
+            if i64::from(c.possible) < AT_RISK_MIN_SESSIONS {
+                continue;
+            }
+            if let Some(rate) = c.rate().filter(|r| *r < AT_RISK_ATTENDANCE) {
+                found.entry((pupil, setting)).or_insert((name, 0, 0.0, None, 0)).3 = Some(rate);
+            }
+        }
+        let mut sql = SqlBuilder::new(
+            "SELECT x.pupil_id, s.id, s.name, COUNT(*) FROM incidents x JOIN settings s ON s.id = x.setting_id \
+             WHERE x.incident_date >= ",
+        );
+        sql.date(from).push(" AND x.incident_date <= ").date(to).push(" AND ");
+        sql.settings_in_scope(role, "s")
+            .push(&format!(" GROUP BY x.pupil_id, s.id, s.name HAVING COUNT(*) >= {AT_RISK_INCIDENTS}"));
+        let rows: Vec<(i64, i64, String, i64)> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        for (pupil, setting, name, n) in rows {
+            found.entry((pupil, setting)).or_insert((name, 0, 0.0, None, 0)).4 = n;
+        }
+        let total = found.len();
+        let reasons = |f: &Found| i64::from(f.1 > 0) + i64::from(f.3.is_some()) + i64::from(f.4 > 0);
+        let mut ranked: Vec<((i64, i64), Found)> = found.into_iter().collect();
+        ranked.sort_by(|(ka, a), (kb, b)| {
+            reasons(b)
+                .cmp(&reasons(a))
+                .then(b.1.cmp(&a.1))
+                .then(b.2.total_cmp(&a.2))
+                .then(b.4.cmp(&a.4))
+                .then(a.3.unwrap_or(1.0).total_cmp(&b.3.unwrap_or(1.0)))
+                .then(ka.cmp(kb))
+        });
+        ranked.truncate(SUSPENDED_SHOWN);
+        if ranked.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        // Names and whether in AP today, for the pupils listed (all seen through a setting in scope).
+        let ids = ranked.iter().map(|((p, _), _)| p.to_string()).collect::<Vec<_>>().join(", ");
         #[derive(sqlx::FromRow)]
         struct Row {
             pupil_id: i64,
-            setting: String,
-            suspensions: i64,
-            days: f64,
             in_ap: bool,
             #[sqlx(flatten)]
             name: NameRow,
         }
-        // Grouped by the pupil's key, so PostgreSQL lets the pupil's other columns be selected.
         let mut sql = SqlBuilder::new(
-            "SELECT p.id AS pupil_id, s.name AS setting, COUNT(*) AS suspensions, SUM(x.length_days) AS days, \
-             EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= ",
+            "SELECT p.id AS pupil_id, EXISTS (SELECT 1 FROM placements pl WHERE pl.pupil_id = p.id AND pl.start_date <= ",
         );
-        sql.date(today).push(" AND (pl.end_date IS NULL OR pl.end_date >= ").date(today).push(&format!(
-            ")) AS in_ap, {NAME_COLUMNS} \
-             FROM suspensions x JOIN settings s ON s.id = x.setting_id JOIN pupils p ON p.id = x.pupil_id \
-             WHERE x.start_date >= "
-        ));
-        sql.date(from).push(" AND x.start_date <= ").date(to).push(" AND ");
-        sql.settings_in_scope(caller.role, "s")
-            .push(" GROUP BY p.id, s.id, s.name ORDER BY COUNT(*) DESC, SUM(x.length_days) DESC, p.id, s.id");
+        sql.date(today)
+            .push(" AND (pl.end_date IS NULL OR pl.end_date >= ")
+            .date(today)
+            .push(&format!(")) AS in_ap, {NAME_COLUMNS} FROM pupils p WHERE p.id IN ({ids})"));
         let rows: Vec<Row> = on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
-        let total = rows.len();
-        let shown = rows
+        let by_id: std::collections::HashMap<i64, &Row> = rows.iter().map(|r| (r.pupil_id, r)).collect();
+        let shown = ranked
             .into_iter()
-            .take(SUSPENDED_SHOWN)
-            .map(|r| {
+            .filter_map(|((pupil, _), f)| by_id.get(&pupil).map(|r| (r, f)))
+            .map(|(r, (setting, suspensions, days, attendance, incidents))| {
                 Ok(Suspended {
                     pupil_id: r.pupil_id,
                     name: self.display_name(&r.name)?,
-                    setting: r.setting,
-                    suspensions: r.suspensions,
-                    days: r.days,
+                    setting,
+                    suspensions,
+                    days,
+                    attendance,
+                    incidents,
                     in_ap: r.in_ap,
                 })
             })

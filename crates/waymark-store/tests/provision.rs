@@ -74,6 +74,8 @@ both_backends!(
     daily_checkins,
     interventions_recorded,
     placed_again_the_day_the_last_placement_ended,
+    placed_with_no_home_school,
+    reading_and_custom_scales,
     setting_overview_scoped
 );
 
@@ -232,6 +234,29 @@ async fn placements_and_reintegration(db: &TestDb) {
     let (_, enrolments) = db.store.get_pupil(&pru, pupil).await.unwrap();
     let at_pru = enrolments.iter().find(|e| e.record.setting_id == w.school_a2).expect("registered at the PRU");
     assert_eq!(at_pru.record.registration, RegistrationType::DualSubsidiary);
+    // And the home school's registration is now the main dual one.
+    let home_registration = |who: Caller| {
+        let store = db.store.clone();
+        async move {
+            let (_, enrolments) = store.get_pupil(&who, pupil).await.unwrap();
+            enrolments.iter().find(|e| e.record.setting_id == w.school_a).unwrap().record.registration
+        }
+    };
+    assert_eq!(home_registration(school.clone()).await, RegistrationType::DualMain);
+    // A second main registration while one runs is refused with a reason.
+    let second_main = NewEnrolment {
+        pupil_id: pupil,
+        setting_id: w.school_a2,
+        start: d(2024, 1, 15),
+        end: None,
+        registration: RegistrationType::Single,
+        leaving_reason: None,
+    };
+    let Err(StoreError::Invalid(errors)) = db.store.add_enrolment(&Caller::system("test"), &second_main).await else {
+        panic!("two main registrations at once")
+    };
+    let message = errors.for_field("registration").expect("names the registration");
+    assert!(message.contains("one main registration at a time"), "{message}");
 
     // Part-time: 8 sessions a week from the start.
     let view = db.store.placement(&school, pl).await.unwrap();
@@ -287,7 +312,47 @@ async fn placements_and_reintegration(db: &TestDb) {
         (at_pru.record.end, at_pru.record.leaving_reason),
         (Some(d(2024, 4, 12)), Some(LeavingReason::ReturnToMainstream))
     );
+    assert_eq!(home_registration(school.clone()).await, RegistrationType::Single, "single again after the end");
     assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
+}
+
+/// A pupil with no main registration elsewhere (the home school's ended, say after a permanent
+/// exclusion) is registered single (`C`) at the provision, not subsidiary.
+async fn placed_with_no_home_school(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let pru = caller(Role::Setting(w.school_a2));
+    let excluded = NewPupil {
+        upn: Upn::from_body("202120024399").unwrap(),
+        legal_forename: "Extra99".into(),
+        legal_surname: "Ekwueme".into(),
+        preferred_forename: None,
+        preferred_surname: None,
+        date_of_birth: d(2010, 6, 1),
+        sex: Sex::Male,
+        fsm_eligible: false,
+        sen: SenProvision::None,
+        child_in_need: false,
+        looked_after: false,
+        ethnicity: None,
+    };
+    let ended = NewEnrolment {
+        pupil_id: 0,
+        setting_id: w.school_a,
+        start: d(2023, 9, 1),
+        end: Some(d(2023, 12, 1)),
+        registration: RegistrationType::Single,
+        leaving_reason: Some(LeavingReason::PermanentExclusion),
+    };
+    let admin = Caller::system("test");
+    let pupil = db.store.create_pupil(&admin, &excluded, &ended, d(2024, 1, 10)).await.unwrap();
+    // The PRU cannot see the pupil yet: the LA's operator places them directly.
+    let new = placement(None, pupil, w.school_a2, "tokenNOHOMEAAAAAAAAAA1");
+    db.store.create_placement(&admin, &new).await.unwrap();
+    let (_, enrolments) = db.store.get_pupil(&pru, pupil).await.unwrap();
+    let at_pru = enrolments.iter().find(|e| e.record.setting_id == w.school_a2).expect("registered at the PRU");
+    assert_eq!(at_pru.record.registration, RegistrationType::Single);
+    let home = enrolments.iter().find(|e| e.record.setting_id == w.school_a).expect("the ended one");
+    assert_eq!(home.record.registration, RegistrationType::Single, "an ended registration is left alone");
 }
 
 async fn groups_and_capacity(db: &TestDb) {
@@ -420,6 +485,139 @@ async fn assessments_scored(db: &TestDb) {
         db.store.scored_assessments(&caller(Role::Setting(w.school_b)), pupil).await,
         Err(StoreError::NotFound)
     ));
+
+    // The journey page's read: the same parts, scoped the same way, audited as one entry.
+    let op = Caller::system("test");
+    let before = db.store.list_audit(&op, 100_000, 0).await.unwrap();
+    let journey = db.store.pupil_journey(&unit, pupil).await.unwrap();
+    let after = db.store.list_audit(&op, 100_000, 0).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1, "one audit entry for the whole journey");
+    assert_eq!(after.iter().filter(|e| e.action == "pupil.journey").count(), 1);
+    assert_eq!(journey.assessments.len(), 2);
+    assert_eq!(journey.assessments[0].score, Some(20.0));
+    assert_eq!(journey.file.records.assessments.len(), file.records.assessments.len());
+    let (referrals, placements) = db.store.pupil_provision(&unit, pupil).await.unwrap();
+    assert_eq!((journey.referrals.len(), journey.placements.len()), (referrals.len(), placements.len()));
+    assert!(matches!(
+        db.store.pupil_journey(&caller(Role::Setting(w.school_b)), pupil).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// A reading test (gap computed from the date of birth, never typed) and a provision's own
+/// scale (defined, answered, an item out of range refused, scored as total and mean).
+async fn reading_and_custom_scales(db: &TestDb) {
+    use waymark_domain::instruments::CustomScale;
+    use waymark_store::assessments::{NewCustomAssessment, NewReading};
+    let w = World::build(&db.store).await;
+    let unit = caller(Role::Setting(w.unit_a));
+    let pupil = w.pupils[1].0; // born 2 May 2010
+                               // 13 years 8 months (164 months) on 16 January 2024; reading age 9 years 4 months (112).
+    let reading = NewReading {
+        pupil_id: pupil,
+        setting_id: w.unit_a,
+        occasion: "entry".into(),
+        assessed_on: d(2024, 1, 16),
+        reading_age_months: 112,
+        standardised_score: Some(84),
+        token: "tokenREADREADREADREAD1".into(),
+    };
+    let id = db.store.record_reading(&unit, &reading).await.unwrap();
+    assert_eq!(db.store.record_reading(&unit, &reading).await.unwrap(), id, "a double submission records one");
+    let bad = NewReading {
+        reading_age_months: 300,
+        standardised_score: Some(200),
+        occasion: "sometime".into(),
+        token: "tokenREADREADREADREAD2".into(),
+        ..reading.clone()
+    };
+    assert_eq!(
+        refused(db.store.record_reading(&unit, &bad).await),
+        vec!["occasion", "reading_age", "standardised_score"]
+    );
+    let unborn = NewReading { assessed_on: d(2009, 1, 1), token: "tokenREADREADREADREAD3".into(), ..reading.clone() };
+    assert_eq!(refused(db.store.record_reading(&unit, &unborn).await), vec!["assessed_on"]);
+    let elsewhere = caller(Role::Setting(w.school_b));
+    let theirs = NewReading { setting_id: w.school_b, token: "tokenREADREADREADREAD4".into(), ..reading.clone() };
+    assert!(matches!(db.store.record_reading(&elsewhere, &theirs).await, Err(StoreError::NotFound)));
+    // Six months on, no standardised score: the gap narrowed to 40 months.
+    let later = NewReading {
+        assessed_on: d(2024, 7, 16),
+        occasion: "review".into(),
+        reading_age_months: 130,
+        standardised_score: None,
+        token: "tokenREADREADREADREAD5".into(),
+        ..reading.clone()
+    };
+    db.store.record_reading(&unit, &later).await.unwrap();
+
+    // The unit's own scale.
+    let scale = CustomScale {
+        name: "Ready to learn".into(),
+        items: vec!["I feel calm".into(), "I can ask for help".into(), "I finished my work".into()],
+        min: 1,
+        max: 5,
+        higher_is_better: true,
+        min_answered: Some(2),
+    };
+    let bad_scale = CustomScale { name: " ".into(), min: 5, max: 1, ..scale.clone() };
+    assert_eq!(
+        refused(db.store.create_custom_scale(&unit, w.unit_a, &bad_scale, "tokenSCALESCALESCALE1").await),
+        vec!["name", "max"]
+    );
+    let scale_id = db.store.create_custom_scale(&unit, w.unit_a, &scale, "tokenSCALESCALESCALE2").await.unwrap();
+    assert_eq!(db.store.create_custom_scale(&unit, w.unit_a, &scale, "tokenSCALESCALESCALE2").await.unwrap(), scale_id);
+    let renamed = CustomScale { name: "READY TO LEARN".into(), ..scale.clone() };
+    assert_eq!(
+        refused(db.store.create_custom_scale(&unit, w.unit_a, &renamed, "tokenSCALESCALESCALE3").await),
+        vec!["name"],
+        "a name the unit already uses"
+    );
+    assert!(matches!(
+        db.store.create_custom_scale(&elsewhere, w.unit_a, &scale, "tokenSCALESCALESCALE4").await,
+        Err(StoreError::NotFound)
+    ));
+    let listed = db.store.custom_scales(&unit).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id, &listed[0].scale), (scale_id, &scale));
+    assert!(db.store.custom_scales(&elsewhere).await.unwrap().is_empty());
+    assert!(matches!(db.store.custom_scale(&elsewhere, scale_id).await, Err(StoreError::NotFound)));
+
+    let answers = NewCustomAssessment {
+        pupil_id: pupil,
+        scale_id,
+        occasion: "entry".into(),
+        assessed_on: d(2024, 1, 17),
+        answers: vec![Some(4), Some(9), None],
+        token: "tokenCUSTOMCUSTOMCUST1".into(),
+    };
+    assert_eq!(refused(db.store.record_custom(&unit, &answers).await), vec!["item_2"]);
+    let too_few = NewCustomAssessment { answers: vec![Some(4), None, None], ..answers.clone() };
+    assert_eq!(refused(db.store.record_custom(&unit, &too_few).await), vec!["items"]);
+    let good = NewCustomAssessment { answers: vec![Some(4), Some(5), None], ..answers.clone() };
+    db.store.record_custom(&unit, &good).await.unwrap();
+    assert!(matches!(db.store.record_custom(&elsewhere, &good).await, Err(StoreError::NotFound)));
+
+    let scored = db.store.scored_assessments(&unit, pupil).await.unwrap();
+    assert_eq!(scored.len(), 3);
+    let (first, custom, second) = (&scored[0], &scored[1], &scored[2]);
+    assert_eq!((first.instrument.as_str(), first.score, first.raw_total), ("reading", Some(-52.0), Some(112)));
+    assert_eq!(
+        (first.band.as_deref(), first.subscales.as_deref()),
+        (Some("below_average"), Some("age:164,standardised:84"))
+    );
+    assert_eq!(
+        (second.score, second.band.as_deref(), second.subscales.as_deref()),
+        (Some(-40.0), None, Some("age:170"))
+    );
+    assert_eq!((custom.instrument.as_str(), custom.version.as_deref()), ("custom", Some("Ready to learn")));
+    assert_eq!((custom.score, custom.raw_total, custom.higher_is_better), (Some(4.5), Some(9), Some(true)));
+    assert_eq!(custom.subscales.as_deref(), Some("answered:2,items:3"));
+    // The answers are kept as given: the reading age and score, the two items answered.
+    let file = db.store.pupil_file(&unit, pupil).await.unwrap();
+    let items: Vec<usize> = file.records.assessments.iter().map(|a| a.items.len()).collect();
+    assert_eq!(items, [2, 2, 1]);
+    assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
 }
 
 async fn daily_checkins(db: &TestDb) {

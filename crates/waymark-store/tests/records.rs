@@ -399,6 +399,18 @@ async fn exclusions_this_term(db: &TestDb) {
     placed.start = d(2023, 11, 20);
     placed.length_days = 1.0;
     set.suspensions.extend([again, spring, placed]);
+    // Three behaviour incidents this autumn for the pupil at the unit (two would not be enough).
+    for (i, day) in [d(2023, 11, 1), d(2023, 11, 8), d(2023, 12, 1)].into_iter().enumerate() {
+        set.incidents.push(IncidentRecord {
+            incident_id: format!("IU{i}"),
+            upn: upn(2),
+            setting_id: "U1".into(),
+            date: day,
+            kind: "verbal_abuse_adult".into(),
+            severity: 1,
+            outcome: "detention".into(),
+        });
+    }
     import(db, &admin, &set).await.unwrap();
     let ids = db.store.setting_ids_by_key(&admin).await.unwrap();
 
@@ -420,8 +432,10 @@ async fn exclusions_this_term(db: &TestDb) {
     let summer = db.store.today(&caller(Role::La(202)), d(2024, 5, 1)).await.unwrap();
     assert!(summer.exclusions.is_empty(), "{:?}", summer.exclusions);
 
-    // The pupils behind the counts, most suspended first: Okafor twice, not in AP; Nowak, in AP.
-    assert_eq!(autumn.suspended_total, 2);
+    // The pupils at risk, by the stated rule, most suspended first: Okafor twice, not in AP;
+    // Nowak once, in AP; Singh with three incidents at the unit; and Nowak again at the PRU,
+    // whose autumn marks there are all unauthorised absence (attendance 0% of 10 sessions).
+    assert_eq!(autumn.suspended_total, 4, "{:?}", autumn.suspended);
     let placed = &autumn.suspended[1];
     assert_eq!((placed.name.as_str(), placed.suspensions, placed.in_ap), ("Record1 Nowak", 1, true));
     let who = &autumn.suspended[0];
@@ -430,15 +444,29 @@ async fn exclusions_this_term(db: &TestDb) {
         ("Record0 Okafor", "Setting 990001", 2, false)
     );
     assert!((who.days - 2.5).abs() < 1e-9);
+    assert_eq!(who.reasons(), ["Suspended twice (2.5 days)"]);
+    let unruly = &autumn.suspended[2];
+    assert_eq!((unruly.name.as_str(), unruly.incidents, unruly.suspensions), ("Record2 Singh", 3, 0));
+    assert_eq!(unruly.reasons(), ["3 behaviour incidents"]);
+    let absent = &autumn.suspended[3];
+    assert_eq!((absent.name.as_str(), absent.setting.as_str()), ("Record1 Nowak", "Setting 990002"));
+    assert_eq!(absent.attendance, Some(0.0));
+    assert_eq!(absent.reasons(), ["Attendance 0.0%"]);
+    // Okafor's autumn attendance (all present) and Nowak's at the school (present or at the
+    // PRU) do not count against them.
+    assert!(autumn.suspended.iter().all(|p| p.setting != "Setting 990001" || p.attendance.is_none()));
 
     let school = db.store.today(&caller(Role::Setting(ids["990001"])), d(2023, 12, 20)).await.unwrap();
-    assert_eq!(school.suspended, autumn.suspended, "the school sees its suspended pupil");
+    assert_eq!(school.suspended, autumn.suspended[..3], "the school sees its own pupils at risk, and its unit's");
     assert_eq!(school.exclusions, autumn.exclusions, "the school sees its own");
-    for outside in [Role::Setting(ids["990002"]), Role::La(203)] {
-        let seen = db.store.today(&caller(outside), d(2023, 12, 20)).await.unwrap();
-        assert!(seen.exclusions.is_empty(), "{outside} sees another school's exclusions: {:?}", seen.exclusions);
-        assert!(seen.suspended.is_empty() && seen.suspended_total == 0, "{outside} sees a suspended pupil");
-    }
+    let pru = db.store.today(&caller(Role::Setting(ids["990002"])), d(2023, 12, 20)).await.unwrap();
+    assert!(pru.exclusions.is_empty(), "the PRU sees the school's exclusions: {:?}", pru.exclusions);
+    assert_eq!(pru.suspended, autumn.suspended[3..], "the PRU sees only its own absence");
+    let seen = db.store.today(&caller(Role::La(203)), d(2023, 12, 20)).await.unwrap();
+    assert!(seen.exclusions.is_empty(), "another LA sees the exclusions: {:?}", seen.exclusions);
+    assert!(seen.suspended.is_empty() && seen.suspended_total == 0, "another LA sees a pupil at risk");
+    // Spring: only the spring suspension; the autumn attendance and incidents are last term's.
+    assert_eq!(spring.suspended_total, 1, "{:?}", spring.suspended);
 }
 
 /// The pupil list's filters, alone and together, each inside the caller's scope.
@@ -478,6 +506,16 @@ async fn pupil_list_filters(db: &TestDb) {
     assert!(surnames(at_pru, caller(Role::La(203)), autumn).await.is_empty());
     let school = caller(Role::Setting(ids["990001"]));
     assert!(surnames(at_pru, school.clone(), autumn).await.is_empty(), "the PRU is not in the school's scope");
+    // Year group: all three were born in March 2010, so Year 9 in 2023/24 and Year 10 in 2024/25.
+    let year = |n: i8| PupilFilter { year_group: Some(YearGroup(n)), ..none };
+    assert_eq!(surnames(year(9), la.clone(), autumn).await, ["Nowak", "Okafor", "Singh"]);
+    assert!(surnames(year(8), la.clone(), autumn).await.is_empty(), "nobody in Year 8");
+    assert!(surnames(year(10), la.clone(), autumn).await.is_empty(), "nobody in Year 10 yet");
+    assert_eq!(surnames(year(10), la.clone(), d(2024, 9, 20)).await.len(), 3, "a year on");
+    assert_eq!(surnames(PupilFilter { in_ap_now: true, ..year(9) }, la.clone(), autumn).await, ["Nowak"]);
+    assert!(surnames(year(9), caller(Role::La(203)), autumn).await.is_empty(), "another LA's scope");
+    let found = db.store.list_pupils_filtered(&la, "singh", year(9), 1, 50, autumn).await.unwrap();
+    assert_eq!(found.total, 1);
     // With a search, only the matching pupils that pass.
     let found = db.store.list_pupils_filtered(&la, "nowak", in_ap, 1, 50, autumn).await.unwrap();
     assert_eq!(found.total, 1);

@@ -1,4 +1,4 @@
-//! GOV.UK Frontend and Waymark's own CSS and scripts, embedded in the binary.
+//! GOV.UK Frontend, htmx and Waymark's own CSS and scripts, embedded in the binary.
 
 use axum::extract::Path;
 use axum::http::header;
@@ -9,6 +9,7 @@ use rust_embed::RustEmbed;
 #[folder = "assets/"]
 #[exclude = "*.txt"]
 #[exclude = "GOVUK-FRONTEND-VERSION"]
+#[exclude = "HTMX-VERSION"]
 struct Assets;
 
 fn content_type(path: &str) -> &'static str {

@@ -65,9 +65,45 @@ impl IntoResponse for WebError {
             }
         };
         let page = ErrorPage { nav: Nav::anonymous(), title, message };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, title.to_string()).into_response(),
-        }
+        };
+        // Marked so that [`signed_in_error_pages`] can draw the signed-in header on it.
+        response.extensions_mut().insert(ErrorShown { title: title.to_string(), message: message.to_string() });
+        response
+    }
+}
+
+/// What an error page said, kept on its response.
+#[derive(Clone)]
+struct ErrorShown {
+    title: String,
+    message: String,
+}
+
+/// Error pages are made where the session is not at hand (an extractor's rejection, the
+/// fallback): this draws them again with the signed-in header (the user's name, role and Sign
+/// out) when the request came from a live session, so a signed-in person is not shown "Sign in".
+pub async fn signed_in_error_pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let token = crate::auth::cookie(request.headers(), crate::auth::SESSION_COOKIE);
+    let response = next.run(request).await;
+    let (Some(shown), Some(token)) = (response.extensions().get::<ErrorShown>().cloned(), token) else {
+        return response;
+    };
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return response;
+    }
+    let Ok(Some(session)) = state.store.session(&token).await else {
+        return response;
+    };
+    let page = ErrorPage { nav: Nav::for_session(&session, ""), title: &shown.title, message: &shown.message };
+    match page.render() {
+        Ok(html) => (response.status(), Html(html)).into_response(),
+        Err(_) => response,
     }
 }

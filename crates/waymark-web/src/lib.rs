@@ -111,6 +111,7 @@ fn routes() -> Vec<Route> {
         ("/settings/{id}", PupilData, get(settings::show)),
         ("/today", PupilData, get(today::today)),
         ("/duty-checks", PupilData, get(duty::page)),
+        ("/duty-checks/limits", PupilData, post(duty::set_limits)),
         ("/commissioner", PupilData, get(commissioner::page)),
         ("/pupils", PupilData, get(pupils::list).post(pupils::search)),
         ("/pupils/{id}", PupilData, get(pupils::show)),
@@ -129,8 +130,11 @@ fn routes() -> Vec<Route> {
         ("/groups/{id}/checkin", PupilData, get(checkin::form).post(checkin::record)),
         ("/groups/{id}/week", PupilData, get(checkin::week)),
         ("/provisions/{id}/capacity", PupilData, get(provision::capacity).post(provision::add_group)),
+        ("/provisions/{id}/scales", PupilData, get(scales::page).post(scales::create)),
         ("/provisions/{id}/outcomes", PupilData, get(outcomes::provision)),
         ("/provisions/{id}/outcomes.csv", PupilData, get(outcomes::provision_csv)),
+        ("/provisions/{id}/report", PupilData, get(outcomes::provision_report)),
+        ("/schools/{id}/report", PupilData, get(outcomes::school_report)),
         ("/schools/{id}/outcomes", PupilData, get(outcomes::school)),
         ("/schools/{id}/outcomes.csv", PupilData, get(outcomes::school_csv)),
         (
@@ -171,6 +175,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
     router
         .fallback(pages::home::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::signed_in_error_pages))
         .layer(axum::middleware::from_fn(security::reject_undecodable_paths))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         // Quality 4 (gzip and brotli alike): most of the saving of the highest levels at a

@@ -326,3 +326,47 @@ async fn la_profile_names_sources_and_units() {
     assert!(perm.contains("%,"), "{perm}");
     db.finish().await;
 }
+
+/// Issue 12: an LA profile's "After exclusion" section, its CSV, the unpublished LA figures
+/// under data gaps, and the observatory's after-exclusion facts with quoted figures marked.
+#[tokio::test]
+async fn after_exclusion_on_profiles_and_the_observatory() {
+    let db = TestDb::sqlite().await;
+    let base = start(&db).await;
+    let c = Client::new();
+    let (status, camden) = get(&c, &format!("{base}/explore/la/202")).await;
+    assert_eq!(status, StatusCode::OK);
+    let at = camden.find("id=\"after-exclusion\"").expect("an After exclusion section");
+    let section = &camden[at..camden[at..].find("Data gaps").map_or(camden.len(), |e| at + e)];
+    for needle in [
+        "Pupils in state-funded AP schools (incl. PRUs)",
+        "State-funded AP schools judged good or outstanding",
+        "PRU enrolments persistently absent",
+        "Children in need permanently excluded",
+        "16-17 year olds with an EHC plan NEET or not known",
+        "Not published by LA",
+        "66.5%",
+        "93.1%",
+    ] {
+        assert!(section.contains(needle), "{needle} missing from the section");
+    }
+    let gaps = &camden[camden.find("Measures with no figure for this LA").unwrap()..];
+    assert!(gaps.contains("KS4 destinations of AP leavers") && gaps.contains("KS4 results (English and maths)"));
+    let (status, csv) = get(&c, &format!("{base}/explore/la/202.csv?table=after")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("la_number,la_name,measure,academic_year,la,england,source"), "{csv}");
+    assert!(csv.lines().count() >= 16, "{csv}");
+    // Cumbria was abolished in 2023: its rows are for years it existed.
+    let (status, cumbria) = get(&c, &format!("{base}/explore/la/909.csv?table=after")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!cumbria.contains("2023/24") && !cumbria.contains("2024/25"), "{cumbria}");
+    let (_, explore) = get(&c, &format!("{base}/explore")).await;
+    assert!(explore.contains("66.5% against 93.1%"));
+    assert!(explore.matches("Quoted, not computed").count() >= 4, "the heading and each quoted figure");
+    // A calendar-year source on the map: NCCIS 2023 is 2022/23, and the page says so.
+    let (status, neet) = get(&c, &format!("{base}/explore?measure=after-neet-nk&year=2022/23")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(neet.contains("16-17 year olds NEET or not known, 2022/23"));
+    assert!(neet.contains("nccis_UD_NEETNK_LA_dashboard_2023_final.csv, the source"), "the source's own year");
+    db.finish().await;
+}

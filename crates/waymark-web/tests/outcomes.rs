@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use waymark_store::testing::{TestDb, World};
 use waymark_store::{both_backends, Role};
 
-both_backends!(provision_outcomes, duty_checks, commissioner);
+both_backends!(provision_outcomes, duty_checks, duty_limits_and_sixth_day, commissioner, trust_commissioner);
 
 /// Twenty ended tier 2 placements at Camden PRU commissioned by LA 202: 14 returned to
 /// mainstream, 6 ended otherwise; and two at Ash Grove's unit, one returned (a count of 1: `c`).
@@ -175,7 +175,8 @@ async fn duty_checks(db: &TestDb) {
     let res = la.get(format!("{base}/duty-checks")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    let (part_time, waiting) = html.split_once("Pupils waiting more than").unwrap();
+    let (part_time, waiting) = html.split_once("id=\"waiting\"").unwrap();
+    let part_time = &part_time[part_time.find("id=\"part-time\"").expect("the part-time section")..];
     assert!(part_time.contains("2 placements running today below full time"), "{part_time}");
     assert!(part_time.contains("Brown") && part_time.contains("6 sessions a week"));
     assert!(part_time.contains("Chowdhury") && part_time.contains("no timetable recorded"));
@@ -221,6 +222,11 @@ async fn commissioner(db: &TestDb) {
         ))
         .await
         .unwrap();
+    // The PRU's places cost £420 a week; the unit recorded no costs.
+    db.store
+        .raw_execute(&format!("UPDATE placements SET weekly_cost_pence = 42000 WHERE setting_id = {}", w.school_a2))
+        .await
+        .unwrap();
     let base = start(db).await;
     let la = sign_in_as(db, &base, "out", 1, Role::La(w.la_a)).await;
     let res = la.get(format!("{base}/commissioner")).send().await.unwrap();
@@ -228,15 +234,29 @@ async fn commissioner(db: &TestDb) {
     let html = res.text().await.unwrap();
     let today = la.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
     assert!(today.contains("href=\"/commissioner\"") && today.contains("href=\"/duty-checks\""), "linked from Today");
-    let reint = &html[html.find("(reintegration; LA rate 60.0%)").expect("the reintegration table against 60%")..];
-    // The table and the outliers named under it.
-    let end = (reint.find("</table>").unwrap() + 400).min(reint.len());
-    let reint = &reint[..end];
+    // The reintegration section: its funnel plot, the table behind it, the outliers named under it.
+    let at = html.find("Definition reintegration, version 1. LA rate: 60.0%").expect("reintegration against 60%");
+    let reint = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(reint.contains("(reintegration; LA rate 60.0%)"));
     assert!(reint.contains("90.0%") && reint.contains("30.0%"));
     assert!(reint.contains("Camden PRU (above the 99.8% limit)"), "{reint}");
     assert!(reint.contains("Ash Grove Inclusion Unit (below the 99.8% limit)"), "{reint}");
     assert!(html.contains("Data completeness"));
     assert!(html.contains("Grade 4 or above in English and maths"), "no KS4 results: listed as no data");
+    // The funnel plot, with both outliers on it, and the numbers in the table beside it.
+    assert!(reint.contains("<svg") && reint.contains("around 60.0%"), "a funnel plot for reintegration");
+    assert!(reint.contains("Camden PRU: 90.0% of 100 pupils, outside the 99.8% limits"));
+    assert!(reint.contains("Ash Grove Inclusion Unit: 30.0% of 100 pupils, outside the 99.8% limits"));
+    assert!(reint.contains("82.6% to 94.5%"), "90 of 100's Wilson interval: {reint}");
+    // Costs: 1 September 2025 to 1 March 2026 is 182 days, 26 weeks at £420 = £10,920 each;
+    // 100 ended with a cost, 90 returned: £1,092,000 / 90 = £12,133 per outcome achieved.
+    let costs = &html[html.find("id=\"costs\"").unwrap()..html.find("id=\"placements\"").unwrap()];
+    assert!(costs.contains("£420") && costs.contains("26.0") && costs.contains("£1,092,000"), "{costs}");
+    assert!(costs.contains("£12,133"), "{costs}");
+    assert!(costs.contains("no data"), "the unit recorded no costs: no data, not £0");
+    let list = &html[html.find("id=\"placements\"").unwrap()..];
+    assert!(list.contains("200 placements") && list.contains("£10,920") && list.contains("returned to mainstream"));
+    assert!(list.contains("Adeyemi") && list.contains("/placements/1000"), "listed by pupil");
 
     // A provision or school is not a commissioner; another LA sees no providers of LA A.
     let pru = sign_in_as(db, &base, "out", 2, Role::Setting(w.school_a2)).await;
@@ -246,4 +266,132 @@ async fn commissioner(db: &TestDb) {
     let other = sign_in_as(db, &base, "out", 3, Role::La(w.la_b)).await;
     let html = other.get(format!("{base}/commissioner")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("Camden PRU") && !html.contains("90.0%"));
+}
+
+/// A trust commissions the placements its schools referred pupils to: Greenwich High (in Bridge
+/// Trust) referred twelve pupils to Camden PRU, six returned. Ash Grove's are not the trust's.
+async fn trust_commissioner(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let (p0, pru) = (w.pupils[0].0, w.school_a2);
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO referrals (id, la_number, pupil_id, from_setting_id, to_setting_id, source_id, referral_date, \
+             reason, tier_requested) VALUES (960, 203, {p0}, {}, {pru}, 't1', '2025-07-01', 'disruption', 2), \
+             (961, 202, {p0}, {}, {pru}, 't2', '2025-07-01', 'disruption', 2)",
+            w.school_b, w.school_a
+        ))
+        .await
+        .unwrap();
+    let mut values = Vec::new();
+    for i in 0..12 {
+        let outcome = if i < 6 { "reintegrated" } else { "left_area" };
+        values.push(format!(
+            "({}, 203, {p0}, {pru}, 't{i}', 960, 2, '2025-09-01', '2026-03-01', '{outcome}', 30000)",
+            1100 + i
+        ));
+    }
+    for i in 0..15 {
+        values.push(format!(
+            "({}, 202, {p0}, {pru}, 'a{i}', 961, 2, '2025-09-01', '2026-03-01', 'reintegrated', 50000)",
+            1200 + i
+        ));
+    }
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, referral_id, tier, start_date, end_date, \
+             outcome, weekly_cost_pence) VALUES {}",
+            values.join(", ")
+        ))
+        .await
+        .unwrap();
+    let base = start(db).await;
+    let trust = sign_in_as(db, &base, "tr", 1, Role::Trust(w.trust)).await;
+    let res = trust.get(format!("{base}/commissioner")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("trust rate 50.0%"), "6 of 12: the trust's own rate");
+    let list = &html[html.find("id=\"placements\"").unwrap()..];
+    assert!(list.contains("12 placements") && list.contains("Greenwich High"), "{list}");
+    assert!(!list.contains("/placements/1200"), "Ash Grove's referrals are not the trust's");
+    // 26 weeks at £300 = £7,800 each; 12 ended, 6 returned: £93,600 / 6 = £15,600.
+    assert!(html.contains("£93,600") && html.contains("£15,600"));
+}
+
+/// The LA's limits are stored and used; permanently excluded pupils are checked on the sixth
+/// school day; a part-time timetable longer than the limit is listed with how long it has run.
+async fn duty_limits_and_sixth_day(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let (p0, p1, p2, pru, school) = (w.pupils[0].0, w.pupils[1].0, w.pupils[2].0, w.school_a2, w.school_a);
+    let today = chrono::Local::now().date_naive();
+    let weeks_ago = |n: i64| today - chrono::Duration::weeks(n);
+    for sql in [
+        // Brown: 6 sessions for 8 weeks. Adeyemi: full time, 10 sessions.
+        format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, tier, start_date) VALUES \
+             (870, 202, {p1}, {pru}, 'e1', 2, '{}'), (871, 202, {p0}, {pru}, 'e2', 2, '{}')",
+            weeks_ago(8),
+            weeks_ago(20)
+        ),
+        format!(
+            "INSERT INTO timetable_steps (la_number, placement_id, from_date, ap_sessions, mainstream_sessions) VALUES \
+             (202, 870, '{}', 4, 2), (202, 871, '{}', 10, 0)",
+            weeks_ago(8),
+            weeks_ago(20)
+        ),
+        // Permanent exclusions from Ash Grove: Adeyemi (full time from before: met), Chowdhury
+        // (nothing recorded: listed), both over a month ago.
+        format!(
+            "INSERT INTO exclusions (id, la_number, pupil_id, setting_id, source_id, start_date, reason_1) VALUES \
+             (880, 202, {p0}, {school}, 'x1', '{d}', 'PA'), (881, 202, {p2}, {school}, 'x2', '{d}', 'PA')",
+            d = weeks_ago(5)
+        ),
+    ] {
+        db.store.raw_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let base = start(db).await;
+    let la = sign_in_as(db, &base, "dl", 1, Role::La(w.la_a)).await;
+    let html = la.get(format!("{base}/duty-checks")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("the defaults: no limits have been set"));
+    let section = |html: &str, id: &str| {
+        let from = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("section {id}"));
+        let rest = &html[from..];
+        rest[..rest[1..].find("<h2").map_or(rest.len(), |e| e + 1)].to_string()
+    };
+    let sixth = section(&html, "sixth-day");
+    assert!(sixth.contains("Chowdhury") && sixth.contains("No placement recorded"), "{sixth}");
+    assert!(!sixth.contains("Adeyemi"), "full time on the sixth day: the duty was met");
+    let long = section(&html, "long-part-time");
+    assert!(long.contains("Brown") && long.contains(">8<"), "8 weeks below full time, over 6: {long}");
+
+    // The LA raises the part-time limit to 10 weeks: Brown is no longer over it.
+    let csrf = csrf_field(&html);
+    let res = la
+        .post(format!("{base}/duty-checks/limits"))
+        .form(&[("csrf", csrf.as_str()), ("part_time_weeks", "10"), ("wait_days", "45")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = la.get(format!("{base}/duty-checks")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("set by the local authority") && html.contains("more than 45 days"));
+    assert!(!section(&html, "long-part-time").contains("Brown"));
+    assert!(section(&html, "part-time").contains("Brown"), "still below 10 sessions");
+    let res = la
+        .post(format!("{base}/duty-checks/limits"))
+        .form(&[("csrf", csrf.as_str()), ("part_time_weeks", "0"), ("wait_days", "45")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("Enter a number of weeks from 1 to 52"));
+    // A provision may not set an LA's limits.
+    let pru_user = sign_in_as(db, &base, "dl", 2, Role::Setting(pru)).await;
+    let page = pru_user.get(format!("{base}/duty-checks")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("/duty-checks/limits"));
+    let res = pru_user
+        .post(format!("{base}/duty-checks/limits"))
+        .form(&[("csrf", csrf_field(&page).as_str()), ("part_time_weeks", "1"), ("wait_days", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

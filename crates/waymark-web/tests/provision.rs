@@ -38,7 +38,13 @@ fn new_referral(pupil: i64, from: i64, to: i64, token: &str) -> NewReferral {
     }
 }
 
-both_backends!(provision_routes_every_role, refer_to_reintegrate, today_exclusions_by_school);
+both_backends!(
+    provision_routes_every_role,
+    refer_to_reintegrate,
+    today_exclusions_by_school,
+    reading_and_custom_scales,
+    signed_in_extras
+);
 
 /// Each role, on each route: in scope it gets the page (or its form back with errors), out of
 /// scope "not found", and a write it may not make is "not found" too.
@@ -467,7 +473,7 @@ async fn refer_to_reintegrate(db: &TestDb) {
         "Placed at Camden PRU",
         "6 sessions at Camden PRU, 2 in mainstream (part-time)",
         "Placement at Camden PRU ended: Reintegrated into mainstream",
-        "SDQ (teacher) entry: 20.00",
+        "SDQ (teacher) on entry: 20.00",
     ] {
         assert!(page.contains(text), "journey shows {text}");
     }
@@ -567,7 +573,7 @@ async fn today_exclusions_by_school(db: &TestDb) {
         assert_eq!(page.contains("Term0 Kowalski"), sees, "{role} sees the suspended pupil");
         assert!(!page.contains("Mensah"), "{role}: last year's suspension is not this term's");
         if sees {
-            let listed = &page[page.find("id=\"suspended-pupils\"").expect("the pupils")..];
+            let listed = &page[page.find("id=\"at-risk-pupils\"").expect("the pupils")..];
             let link = "href=\"/pupils/";
             assert_eq!(listed[..listed.find("</table>").unwrap()].matches(link).count(), 1, "one pupil listed");
             let table = &page[page.find("id=\"term-exclusions\"").expect("the table")..];
@@ -579,4 +585,170 @@ async fn today_exclusions_by_school(db: &TestDb) {
             assert!(page.contains("No suspensions or permanent exclusions are recorded this term"), "{role}");
         }
     }
+}
+
+/// The fields of a form post, as owned pairs.
+fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// A reading test (the gap to chronological age computed from the date of birth) and a scale the
+/// school defines for itself, through the forms: errors summarised and linked, values kept, an
+/// item out of range refused, then scored.
+async fn reading_and_custom_scales(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let base = start(db).await;
+    let school = sign_in_as(db, &base, "scale", 0, Role::Setting(w.school_a)).await;
+    let token = csrf(&school, &base).await;
+    let pupil = w.pupils[0].0; // born 1 May 2010
+    let new = format!("{base}/pupils/{pupil}/assessments/new");
+
+    let form = school.get(format!("{new}?instrument=reading")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("Reading age: years") && form.contains("Standardised score"), "{form}");
+    let once = hidden(&form, "token");
+    let mut reading = fields(&[
+        ("csrf", &token),
+        ("token", &once),
+        ("instrument", "reading"),
+        ("setting_id", &w.school_a.to_string()),
+        ("occasion", "entry"),
+        ("assessed_on", "2024-01-16"),
+        ("reading_age", "nine"),
+        ("reading_age_months", "4"),
+        ("standardised_score", "88"),
+    ]);
+    let res = school.post(&new).form(&reading).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("href=\"#reading_age\"") && page.contains("value=\"nine\""), "{page}");
+    reading[6].1 = "30".into();
+    let page = school.post(&new).form(&reading).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Reading age must be between 24 and 240 months; got 364"), "{page}");
+    reading[6].1 = "9".into();
+    for _ in 0..2 {
+        assert_eq!(school.post(&new).form(&reading).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    let list = school.get(format!("{base}/pupils/{pupil}/assessments")).send().await.unwrap().text().await.unwrap();
+    // 13 years 8 months old on 16 January 2024; reading age 9 years 4 months: 52 months below.
+    for text in [
+        "Reading age 9 years 4 months (4 years 4 months below chronological age)",
+        ">Average (standardised score 88)<",
+        "Chronological age 13 years 8 months",
+        "On entry",
+    ] {
+        assert!(list.contains(text), "the list shows {text}: {list}");
+    }
+    assert_eq!(list.matches("Reading age 9 years").count(), 1, "a double submission records once");
+
+    // The school defines a scale: every problem at once, then a good one.
+    let scales = format!("{base}/provisions/{}/scales", w.school_a);
+    let form = school.get(&scales).send().await.unwrap().text().await.unwrap();
+    let once = hidden(&form, "token");
+    let mut define = fields(&[
+        ("csrf", &token),
+        ("token", &once),
+        ("name", ""),
+        ("items", "I feel calm\n\nI can ask for help\nI feel calm"),
+        ("min", "5"),
+        ("max", "1"),
+        ("min_answered", "2"),
+    ]);
+    let res = school.post(&scales).form(&define).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    for link in ["#name", "#items", "#max", "#direction"] {
+        assert!(page.contains(&format!("href=\"{link}\"")), "the summary links {link}: {page}");
+    }
+    assert!(page.contains("Items 1 and 3 are the same") && page.contains("I can ask for help"), "{page}");
+    define[2].1 = "Ready to learn".into();
+    define[3].1 = "I feel calm\nI can ask for help\nI finished my work".into();
+    define[4].1 = "1".into();
+    define[5].1 = "5".into();
+    define.push(("direction".into(), "higher".into()));
+    assert_eq!(school.post(&scales).form(&define).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = school.get(&scales).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Ready to learn") && page.contains("1 to 5") && page.contains("2 of 3"), "{page}");
+    // Another school does not see it, nor may it add one here.
+    let other = sign_in_as(db, &base, "scale", 1, Role::Setting(w.school_b)).await;
+    assert_eq!(other.get(&scales).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Answers to it: out of range refused by item, too few refused, then scored.
+    let list = school.get(format!("{base}/pupils/{pupil}/assessments")).send().await.unwrap().text().await.unwrap();
+    let at = list.find("instrument=custom-").expect("a link to the scale's form") + "instrument=".len();
+    let code = list[at..at + list[at..].find('"').unwrap()].to_string();
+    let form = school.get(format!("{new}?instrument={code}")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("1. I feel calm") && form.contains("higher is better"), "{form}");
+    let once = hidden(&form, "token");
+    let mut answers = fields(&[
+        ("csrf", &token),
+        ("token", &once),
+        ("instrument", &code),
+        ("occasion", "review"),
+        ("assessed_on", "2024-02-01"),
+        ("item_1", "9"),
+        ("item_2", "5"),
+    ]);
+    let res = school.post(&new).form(&answers).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("href=\"#item_1\"") && page.contains("Item 1 must be between 1 and 5; got 9"), "{page}");
+    answers[5].1 = String::new();
+    let page = school.post(&new).form(&answers).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"#items\"") && page.contains("1 of 3 items answered"), "{page}");
+    answers[5].1 = "4".into();
+    assert_eq!(school.post(&new).form(&answers).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let list = school.get(format!("{base}/pupils/{pupil}/assessments")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Mean 4.50, total 9") && list.contains("2 of 3 items answered; higher is better"), "{list}");
+}
+
+/// The pupil list's year group filter, and error pages that keep the signed-in header.
+async fn signed_in_extras(db: &TestDb) {
+    let w = World::build(&db.store).await;
+    let base = start(db).await;
+    let school = sign_in_as(db, &base, "extra", 0, Role::Setting(w.school_a)).await;
+    // The World's pupils were born in May 2010: their year group this year follows from that.
+    let year =
+        waymark_domain::YearGroup::for_birth_date(d(2010, 5, 1), waymark_domain::AcademicYear::containing(today()));
+    let list = |q: String| {
+        let school = school.clone();
+        let base = base.clone();
+        async move { school.get(format!("{base}/pupils?{q}")).send().await.unwrap() }
+    };
+    let page = list(format!("year={}", year.0)).await.text().await.unwrap();
+    assert!(page.contains("Adeyemi") && page.contains(&format!("value=\"{}\" selected", year.0)), "{page}");
+    let page = list(format!("year={}", year.0 - 1)).await.text().await.unwrap();
+    assert!(!page.contains("Adeyemi") && page.contains("No pupils you can see match these filters"), "{page}");
+    assert_eq!(list("year=99".into()).await.status(), StatusCode::BAD_REQUEST);
+
+    // A page not found, signed in: the header says who is signed in and offers Sign out.
+    let res = school.get(format!("{base}/pupils/999999")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Page not found") && page.contains("Sign out") && !page.contains("href=\"/sign-in\""),
+        "{page}"
+    );
+    assert!(page.contains("Signed in as User 0"), "{page}");
+    // htmx is served by the app itself, and no page carries an inline script (the CSP allows none).
+    let res = client().get(format!("{base}/assets/htmx.min.js")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(res.text().await.unwrap().contains("htmx"));
+    let csp = res_csp(&school, &base).await;
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    for tag in page.split("<script").skip(1) {
+        assert!(tag[..tag.find('>').unwrap()].contains(" src=\"/assets/"), "an inline script: <script{tag}");
+    }
+    // Anonymous: still the sign-in link.
+    let page = client().get(format!("{base}/no-such-page")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"/sign-in\"") && !page.contains("Sign out"), "{page}");
+}
+
+/// The Content-Security-Policy of a signed-in page.
+async fn res_csp(c: &Client, base: &str) -> String {
+    let res = c.get(format!("{base}/today")).send().await.unwrap();
+    res.headers()["content-security-policy"].to_str().unwrap().to_string()
 }

@@ -1,7 +1,12 @@
 //! `waymark bench import`: a synthetic LA-year imported into a fresh SQLite file and into
 //! PostgreSQL, the same files loaded by DuckDB, and every pupil's attendance rate computed by
 //! each from its own store. Prints the times, the ratios, and whether the rates agree.
-//! Figures only: nothing here passes or fails on speed.
+//! Figures only: nothing here passes or fails on speed. `bench outcomes` and `bench pages` are
+//! in the modules below.
+
+mod fixture;
+pub mod outcomes;
+pub mod pages;
 
 use anyhow::{bail, Context, Result};
 use std::collections::HashMap;

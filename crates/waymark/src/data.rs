@@ -102,6 +102,52 @@ pub enum BenchCommand {
         #[arg(long)]
         keep: bool,
     },
+    /// A synthetic LA-year (Bristol 2016/17 by default: 58,000 pupils, 22 million marks) in a
+    /// fresh SQLite file and PostgreSQL schema with provisions in use, then every outcome figure
+    /// of every provision and referring school, timed; DuckDB computes the attendance and
+    /// exclusion aggregations from the same CSVs, and the two are compared.
+    Outcomes {
+        #[arg(long, default_value = "801")]
+        la: String,
+        #[arg(long, default_value = "2016/17")]
+        year: String,
+        /// PostgreSQL to measure too (a schema is made and dropped); `none` to skip it.
+        #[arg(long, env = "WAYMARK_TEST_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        /// A Python with the `duckdb` package (default: target/bench-venv, installed if missing).
+        #[arg(long)]
+        python: Option<PathBuf>,
+        /// Provisions put to use (groups, referrals, placements, check-ins, assessments).
+        #[arg(long, default_value_t = 8)]
+        provisions: usize,
+        /// Times to compute every figure on each engine (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        #[arg(long, default_value = "waymark-bench")]
+        out: PathBuf,
+    },
+    /// The same LA with provisions in use and staff signed in, served as `waymark serve` serves
+    /// it; concurrent clients on the waiting list, capacity, check-in and journey pages.
+    Pages {
+        #[arg(long, default_value = "801")]
+        la: String,
+        #[arg(long, default_value = "2016/17")]
+        year: String,
+        #[arg(long, env = "WAYMARK_TEST_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        postgres_url: String,
+        #[arg(long, default_value_t = 8)]
+        provisions: usize,
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Requests each client sends to each page.
+        #[arg(long, default_value_t = 40)]
+        requests: usize,
+        /// At most this long per page.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value = "waymark-bench")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -206,6 +252,31 @@ pub async fn bench(what: BenchCommand) -> Result<()> {
         BenchCommand::Synth { year, la, england, out } => (year, la, england, out),
         BenchCommand::England { year: y, postgres_url, out, keep } => {
             return crate::bench::england(year(&y)?, &postgres_url, &out, keep).await;
+        }
+        BenchCommand::Outcomes { la, year: y, postgres_url, python, provisions, repeat, out } => {
+            return crate::bench::outcomes::outcomes(crate::bench::outcomes::OutcomesBench {
+                la: la_number(&la)?,
+                year: year(&y)?,
+                postgres_url: (postgres_url != "none").then_some(postgres_url),
+                work: out,
+                python,
+                provisions,
+                repeat,
+            })
+            .await;
+        }
+        BenchCommand::Pages { la, year: y, postgres_url, provisions, clients, requests, seconds, out } => {
+            return crate::bench::pages::pages(crate::bench::pages::PagesBench {
+                la: la_number(&la)?,
+                year: year(&y)?,
+                postgres_url: (postgres_url != "none").then_some(postgres_url),
+                work: out,
+                provisions,
+                clients,
+                requests,
+                seconds,
+            })
+            .await;
         }
         BenchCommand::Import { la, year: y, postgres_url, python, out } => {
             return crate::bench::import(crate::bench::ImportBench {

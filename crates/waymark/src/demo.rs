@@ -128,7 +128,7 @@ fn shift_date(d: NaiveDate, years: i32) -> NaiveDate {
 
 /// Move every date and year in the file set forward `years` years. Session marks keep their
 /// lengths: the demo's terms are the calibration year's, relabelled.
-fn shift_set(set: &mut FileSet, years: i32) {
+pub(crate) fn shift_set(set: &mut FileSet, years: i32) {
     let d = |x: &mut NaiveDate| *x = shift_date(*x, years);
     let o = |x: &mut Option<NaiveDate>| *x = x.map(|v| shift_date(v, years));
     set.pupils.iter_mut().for_each(|p| d(&mut p.date_of_birth));

@@ -9,14 +9,14 @@
 use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use waymark_domain::instruments::SdqVersion;
-use waymark_store::assessments::{Instrument, NewAssessment};
+use waymark_store::assessments::{Instrument, NewAssessment, NewReading};
 use waymark_store::checkins::CheckinEntry;
 use waymark_store::{
     Caller, NewGroup, NewPlacement, NewReferral, PlacementOutcome, ReferralStatus, Role, Store, StoreError,
 };
 
 /// A small deterministic generator (SplitMix64): the demo is the same on every run.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -27,21 +27,27 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
 
-fn token(tag: &str, i: usize) -> String {
+pub(crate) fn token(tag: &str, i: usize) -> String {
     format!("demo{tag}{i:04}xxxxxxxxxxxxxxxx")
 }
 
-fn caller(role: Role, who: &str) -> Caller {
+pub(crate) fn caller(role: Role, who: &str) -> Caller {
     Caller { user_id: None, actor: format!("system:demo:{who}"), role }
 }
 
 /// The ids of pupils on roll at `school` on `day`, as far as the school can refer them.
-async fn on_roll(store: &Store, school: &Caller, school_id: i64, day: NaiveDate, want: usize) -> Result<Vec<i64>> {
+pub(crate) async fn on_roll(
+    store: &Store,
+    school: &Caller,
+    school_id: i64,
+    day: NaiveDate,
+    want: usize,
+) -> Result<Vec<i64>> {
     let mut out = Vec::new();
     for page in 1.. {
         let list = store.list_pupils(school, "", page, 200, day).await?;
@@ -66,7 +72,7 @@ async fn on_roll(store: &Store, school: &Caller, school_id: i64, day: NaiveDate,
 }
 
 /// Monday on or before `d`.
-fn monday(d: NaiveDate) -> NaiveDate {
+pub(crate) fn monday(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
@@ -259,9 +265,10 @@ async fn record_suspensions(
     Ok(set.suspensions.len())
 }
 
-/// An SDQ (teacher) and a SWEMWBS on entry and, six weeks on, at review: a little better.
+/// An SDQ (teacher), a SWEMWBS and a reading test on entry and, six weeks on, at review: a
+/// little better.
 #[allow(clippy::too_many_arguments)]
-async fn record_assessments(
+pub(crate) async fn record_assessments(
     store: &Store,
     who: &Caller,
     pupil: i64,
@@ -314,12 +321,27 @@ async fn record_assessments(
                 },
             )
             .await?;
+        // A reading test: a reading age of about 9 years at entry, a few months on at review.
+        store
+            .record_reading(
+                who,
+                &NewReading {
+                    pupil_id: pupil,
+                    setting_id: setting,
+                    occasion: occasion.into(),
+                    assessed_on: on,
+                    reading_age_months: (100 + rng.below(24) + 4 * n as u64) as u16,
+                    standardised_score: Some((78 + rng.below(14) + 3 * n as u64) as u16),
+                    token: token(&format!("rd{n}"), i),
+                },
+            )
+            .await?;
     }
     Ok(())
 }
 
 /// Every school day of the term so far, each group's pupils checked in.
-async fn record_checkins(
+pub(crate) async fn record_checkins(
     store: &Store,
     groups: &[(&Caller, i64)],
     from: NaiveDate,

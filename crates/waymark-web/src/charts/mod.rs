@@ -3,6 +3,7 @@
 //! figures (the pages do that). No inline styles: the CSP forbids them, so only SVG presentation
 //! attributes are used.
 
+pub mod funnel;
 pub mod lines;
 pub mod map;
 pub mod scale;

@@ -1,27 +1,37 @@
-//! The commissioner's view (an LA): every provision it commissions places at, compared on each
-//! share-type measure against the LA's own rate with Spiegelhalter funnel limits (95% and
-//! 99.8%), outliers named; and data completeness per provision ("no data" is a finding).
-//! Only figures that may be published are placed on the funnel: a hidden figure stays `c`.
+//! The commissioner's view: an LA (the placements it commissions) or a trust (the placements its
+//! schools referred pupils to). Providers compared on each share-type measure against the
+//! commissioner's own rate in a funnel plot (Spiegelhalter 95% and 99.8% limits, outliers named,
+//! the same numbers in a table beside it); data completeness per provision ("no data" is a
+//! finding); and every placement with its weekly cost, duration and, per provision, the cost per
+//! outcome achieved (`waymark_analytics::cost`).
+//!
+//! The funnel publishes through `suppress_siblings`: a hidden figure stays `c` and is not placed.
+//! The placement list is pupil-level data for the commissioner's own users, scoped and audited in
+//! the store; it is never published beyond them.
 
 use crate::auth::SignedIn;
+use crate::charts::funnel::{funnel_chart, Point};
 use crate::pages::layout::Nav;
-use crate::pages::outcomes::commissioned_by;
+use crate::pages::outcomes;
 use crate::{format, AppState, WebError};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use waymark_analytics::cost;
 use waymark_analytics::definitions::{self, Kind};
-use waymark_analytics::figure::{suppress_siblings, Status};
+use waymark_analytics::figure::{Figure, Status};
 use waymark_analytics::funnel::{classify, Position};
-use waymark_analytics::holistic::every_figure;
-use waymark_analytics::measures::{GroupBy, Scope};
+use waymark_analytics::inputs::Tables;
+use waymark_analytics::measures::GroupBy;
 use waymark_store::Role;
 
 struct ProviderRow {
     name: String,
     value: String,
+    numerator: String,
     n: String,
+    interval: String,
     at95: &'static str,
     at998: &'static str,
 }
@@ -29,9 +39,12 @@ struct ProviderRow {
 struct MeasureTable {
     title: String,
     id: String,
+    version: u32,
     la_rate: String,
     providers: Vec<ProviderRow>,
     outliers: Vec<String>,
+    /// The funnel plot, when the commissioner's rate is shown and between 0 and 100%.
+    svg: Option<String>,
 }
 
 struct Completeness {
@@ -40,14 +53,42 @@ struct Completeness {
     measures: usize,
 }
 
+struct PlacementLine {
+    id: i64,
+    name: String,
+    provision: String,
+    school: String,
+    tier: i64,
+    start: String,
+    end: String,
+    weeks: String,
+    weekly: String,
+    cost: String,
+    outcome: String,
+}
+
+struct CostLine {
+    name: String,
+    placements: u64,
+    mean_weekly: String,
+    median_weeks: String,
+    ended_costed: u64,
+    ended_cost: String,
+    achieved: u64,
+    per_outcome: String,
+}
+
 #[derive(Template)]
 #[template(path = "commissioner.html")]
 struct Page {
     nav: Nav,
-    la: u16,
+    who: String,
+    rate_of: &'static str,
     as_of: String,
     tables: Vec<MeasureTable>,
     completeness: Vec<Completeness>,
+    placements: Vec<PlacementLine>,
+    costs: Vec<CostLine>,
 }
 
 fn position(p: Position) -> &'static str {
@@ -58,28 +99,87 @@ fn position(p: Position) -> &'static str {
     }
 }
 
+/// Pounds from pence: "£1,234".
+pub(crate) fn pounds(pence: i64) -> String {
+    format!("£{}", format::thousands((pence as f64 / 100.0).round()))
+}
+
+/// Whose placements the view covers.
+#[derive(Clone, Copy)]
+enum Commissioner {
+    /// An LA: the placements commissioned under its number.
+    La(u16),
+    /// A trust: the placements its schools referred pupils to.
+    Trust,
+}
+
+/// Keep only the commissioner's placements and the rows that hang on them, and give every kept
+/// placement the same `la` key (`KEY`) so that `GroupBy::La` yields the commissioner's own total.
+fn commissioned(mut t: Tables, who: Commissioner, schools: &HashSet<i64>) -> Tables {
+    match who {
+        Commissioner::La(la) => t.placements.retain(|p| p.la == la),
+        Commissioner::Trust => t.placements.retain(|p| p.referring_school.is_some_and(|s| schools.contains(&s))),
+    }
+    for p in &mut t.placements {
+        p.la = KEY;
+    }
+    let kept: HashSet<i64> = t.placements.iter().map(|p| p.id).collect();
+    t.waits.retain(|w| kept.contains(&w.placement));
+    t.timetables.retain(|s| kept.contains(&s.placement));
+    t.interventions.retain(|i| kept.contains(&i.placement));
+    t
+}
+
+/// The `la` every kept placement is given: the commissioner's total is the figure under it.
+const KEY: u16 = 0;
+
+fn outcome_label(code: Option<&str>, ended: bool) -> String {
+    match (code, ended) {
+        (_, false) => "ongoing".into(),
+        (Some("reintegrated"), _) => "returned to mainstream".into(),
+        (Some("another_ap"), _) => "moved to another AP".into(),
+        (Some("special_school"), _) => "moved to a special school".into(),
+        (Some("post16"), _) => "moved on to post-16".into(),
+        (Some(other), _) => other.replace('_', " "),
+        (None, true) => "ended, no outcome recorded".into(),
+    }
+}
+
 pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Response, WebError> {
     let caller = session.user.caller();
-    // The view is the LA's: only an LA's own users see every placement it commissions.
-    let Role::La(la) = caller.role else { return Err(WebError::NotFound) };
+    let settings = state.store.list_settings(&caller).await?;
+    // Only an LA's or a trust's own users commission: a provision or school is not a commissioner.
+    let (who, label, rate_of) = match caller.role {
+        Role::La(la) => (Commissioner::La(la), format!("Local authority {la}"), "LA"),
+        Role::Trust(id) => (Commissioner::Trust, format!("Trust {id}"), "trust"),
+        _ => return Err(WebError::NotFound),
+    };
+    let schools: HashSet<i64> = settings.iter().map(|s| s.id).collect();
+    let names: HashMap<i64, String> = settings.into_iter().map(|s| (s.id, s.name)).collect();
     let as_of = chrono::Local::now().date_naive();
-    let names: HashMap<i64, String> =
-        state.store.list_settings(&caller).await?.into_iter().map(|s| (s.id, s.name)).collect();
-    let t = commissioned_by(state.store.outcome_tables(&caller, as_of).await?, la);
-    let by_provision = every_figure(&t, &Scope { by: GroupBy::Provision, as_of });
-    let by_la = every_figure(&t, &Scope { by: GroupBy::La, as_of });
-    let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| format!("Setting {id}"));
+    let t = commissioned(state.store.outcome_tables(&caller, as_of).await?, who, &schools);
+    let listed = state.store.commissioned_placements(&caller, as_of).await?;
+    let kept: HashSet<i64> = t.placements.iter().map(|p| p.id).collect();
+    let listed: Vec<_> = listed.into_iter().filter(|p| kept.contains(&p.id)).collect();
+    let mut provision_names = names.clone();
+    for p in &listed {
+        provision_names.entry(p.provision_id).or_insert_with(|| p.provision.clone());
+    }
+    let name = |id: &i64| provision_names.get(id).cloned().unwrap_or_else(|| format!("Setting {id}"));
+
     let mut tables = Vec::new();
     let mut gaps: HashMap<i64, Vec<String>> = HashMap::new();
     let mut measures = 0;
-    for ((measure, mut units), (_, totals)) in by_provision.into_iter().zip(by_la) {
+    // The same grid as the provision pages (units by period, with their totals), so that what
+    // one page hides this one does not give away.
+    let periods = outcomes::periods(as_of);
+    for p in outcomes::published(&t, GroupBy::Provision, i64::from(KEY), as_of, &periods) {
+        let measure = p.measure;
         let base = measure.split('/').next().unwrap_or(&measure).to_string();
         let Ok(def) = definitions::current(&base) else { continue };
         measures += 1;
-        let total = totals.get(&i64::from(la));
-        if let Some(total) = total {
-            suppress_siblings(&mut units, total);
-        }
+        let units: Vec<(i64, Figure)> = p.units.iter().copied().zip(p.grid.row_totals).collect();
+        let total = Some(&p.grid.grand);
         for (id, f) in &units {
             let entry = gaps.entry(*id).or_default();
             if f.status == Status::NoData {
@@ -92,32 +192,55 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
         let p0 = total.and_then(|t| t.shown_value()).filter(|p| *p > 0.0 && *p < 1.0);
         let mut providers = Vec::new();
         let mut outliers = Vec::new();
+        let mut points = Vec::new();
         for (id, f) in &units {
-            let mut row = ProviderRow { name: name(id), value: "no data".into(), n: "0".into(), at95: "", at998: "" };
+            let mut row = ProviderRow {
+                name: name(id),
+                value: "no data".into(),
+                numerator: "0".into(),
+                n: "0".into(),
+                interval: String::new(),
+                at95: "",
+                at998: "",
+            };
             match f.status {
                 Status::NoData => {}
-                Status::Suppressed => (row.value, row.n) = ("c".into(), "c".into()),
+                Status::Suppressed => {
+                    (row.value, row.numerator, row.n) = ("c".into(), "c".into(), "c".into());
+                }
                 Status::Shown => {
-                    row.value = format!("{:.1}%", f.value.unwrap_or(0.0) * 100.0);
+                    let rate = f.value.unwrap_or(0.0);
+                    row.value = format!("{:.1}%", rate * 100.0);
+                    row.numerator = format!("{}", f.numerator as u64);
                     row.n = f.denominator.to_string();
+                    row.interval = f
+                        .interval
+                        .map(|i| format!("{:.1}% to {:.1}%", i.lower * 100.0, i.upper * 100.0))
+                        .unwrap_or_default();
                     if let Some(c) = p0.and_then(|p0| classify(p0, f.numerator as u64, f.denominator).ok()) {
                         row.at95 = position(c.at95);
                         row.at998 = position(c.at998);
-                        if c.at998 != Position::Within {
+                        let outlier = c.at998 != Position::Within;
+                        if outlier {
                             outliers.push(format!("{} ({} the 99.8% limit)", row.name, row.at998));
                         }
+                        points.push(Point { name: row.name.clone(), n: f.denominator, rate, outlier });
                     }
                 }
             }
             providers.push(row);
         }
         let version = measure.split('/').nth(1).map(|v| format!(" ({v})")).unwrap_or_default();
+        let title = format!("{}{version}", def.title);
+        let svg = p0.filter(|_| !points.is_empty()).map(|p0| funnel_chart(&title, p0, &points));
         tables.push(MeasureTable {
-            title: format!("{}{version}", def.title),
+            title,
             id: measure.clone(),
+            version: def.version,
             la_rate: p0.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_else(|| "not shown".into()),
             providers,
             outliers,
+            svg,
         });
     }
     let mut completeness: Vec<Completeness> = gaps
@@ -127,7 +250,56 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
             Completeness { name: name(&id), no_data, measures }
         })
         .collect();
-    completeness.sort_by(|a, b| a.name.cmp(&b.name));
-    let page = Page { nav: Nav::for_session(&session, ""), la, as_of: format::date(as_of), tables, completeness };
+    completeness.sort_by(|a, b| b.no_data.len().cmp(&a.no_data.len()).then(a.name.cmp(&b.name)));
+
+    let weekly: HashMap<i64, i64> = listed.iter().filter_map(|p| Some((p.id, p.weekly_cost_pence?))).collect();
+    let costed = cost::placements(&t.placements, &weekly, as_of);
+    let by_id: HashMap<i64, &cost::CostedPlacement> = costed.iter().map(|c| (c.placement, c)).collect();
+    let placements = listed
+        .iter()
+        .map(|p| {
+            let c = by_id.get(&p.id);
+            PlacementLine {
+                id: p.id,
+                name: p.name.clone(),
+                provision: p.provision.clone(),
+                school: p.referring_school.clone().unwrap_or_else(|| "not recorded".into()),
+                tier: p.tier,
+                start: format::date(p.start),
+                end: p.end.map(format::date).unwrap_or_else(|| "ongoing".into()),
+                weeks: c.map(|c| format::decimal(c.weeks, 1)).unwrap_or_default(),
+                weekly: p.weekly_cost_pence.map(pounds).unwrap_or_else(|| "not recorded".into()),
+                cost: c.and_then(|c| c.cost_pence).map(pounds).unwrap_or_else(|| "not recorded".into()),
+                outcome: outcome_label(p.outcome.as_deref(), p.end.is_some()),
+            }
+        })
+        .collect();
+    let costs = cost::by_provision(&costed)
+        .into_values()
+        .map(|c| CostLine {
+            name: name(&c.provision),
+            placements: c.placements,
+            mean_weekly: c.mean_weekly_pence.map(pounds).unwrap_or_else(|| "no data".into()),
+            median_weeks: c.median_weeks.map(|w| format::decimal(w, 1)).unwrap_or_else(|| "no data".into()),
+            ended_costed: c.ended_costed,
+            ended_cost: if c.ended_costed == 0 { "no data".into() } else { pounds(c.ended_cost_pence) },
+            achieved: c.achieved,
+            per_outcome: match (c.ended_costed, c.cost_per_outcome_pence) {
+                (0, _) => "no data".into(),
+                (_, None) => "no outcome achieved".into(),
+                (_, Some(p)) => pounds(p),
+            },
+        })
+        .collect();
+    let page = Page {
+        nav: Nav::for_session(&session, ""),
+        who: label,
+        rate_of,
+        as_of: format::date(as_of),
+        tables,
+        completeness,
+        placements,
+        costs,
+    };
     Ok(Html(page.render()?).into_response())
 }

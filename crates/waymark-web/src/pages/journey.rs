@@ -6,12 +6,14 @@
 use crate::auth::SignedIn;
 use crate::charts::lines::{line_chart, Series};
 use crate::format;
+use crate::pages::assessments::instrument_name;
 use crate::pages::layout::Nav;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
+use waymark_store::assessments::occasion_label;
 use waymark_store::placements::tier_label;
 use waymark_store::ReferralStatus;
 
@@ -53,10 +55,9 @@ pub async fn journey(
 ) -> Result<Response, WebError> {
     let pupil: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let caller = session.user.caller();
-    let file = state.store.pupil_file(&caller, pupil).await?;
-    let (referrals, placements) = state.store.pupil_provision(&caller, pupil).await?;
-    let assessments = state.store.scored_assessments(&caller, pupil).await?;
-    let trend = state.store.checkin_trend(&caller, pupil).await?;
+    // One scoped read of the whole journey, audited once.
+    let waymark_store::journey::Journey { file, referrals, placements, assessments, trend } =
+        state.store.pupil_journey(&caller, pupil).await?;
     let mut events = Vec::new();
     for e in &file.enrolments {
         let r = &e.record;
@@ -129,11 +130,15 @@ pub async fn journey(
     }
     for a in &assessments {
         let score = a.score.map(|s| format!(": {s:.2}")).unwrap_or_default();
-        let version = a.version.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
         events.push(event(
             a.assessed_on,
             "Assessment",
-            format!("{}{version} {}{score} at {}", a.instrument.to_uppercase(), a.occasion, a.setting),
+            format!(
+                "{} {}{score} at {}",
+                instrument_name(&a.instrument, a.version.as_deref()),
+                occasion_label(&a.occasion).to_lowercase(),
+                a.setting
+            ),
             None,
         ));
     }
@@ -157,10 +162,11 @@ pub async fn journey(
     let scores = assessments
         .iter()
         .map(|a| {
-            let what = match a.version.as_deref() {
-                Some(v) => format!("{} ({v}), {}", a.instrument.to_uppercase(), a.occasion),
-                None => format!("{}, {}", a.instrument.to_uppercase(), a.occasion),
-            };
+            let what = format!(
+                "{}, {}",
+                instrument_name(&a.instrument, a.version.as_deref()),
+                occasion_label(&a.occasion).to_lowercase()
+            );
             (format::date(a.assessed_on), what, a.score.map_or_else(|| "Not scored".into(), |s| format!("{s:.2}")))
         })
         .collect();

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod outcomes;
 pub mod provision;
 pub mod pupils;
+pub mod scales;
 pub mod settings;
 pub mod sign_in;
 pub mod today;

@@ -11,8 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use axum::Form;
 use serde::Deserialize;
-use waymark_domain::SenProvision;
 use waymark_domain::{ethnicity_label_or_code, AcademicYear};
+use waymark_domain::{SenProvision, YearGroup};
 use waymark_store::{PupilFilter, PupilRecords};
 
 const PER_PAGE: usize = 25;
@@ -50,6 +50,8 @@ struct PupilsPage {
     filter_fields: Vec<(&'static str, String)>,
     /// Settings in scope for the filter: (id, name, selected).
     setting_options: Vec<(i64, String, bool)>,
+    /// Year groups for the filter: (number, label, selected).
+    year_options: Vec<(i8, String, bool)>,
     /// SEN options: (code, label, selected).
     sen_options: Vec<(&'static str, &'static str, bool)>,
     fsm: bool,
@@ -71,6 +73,9 @@ pub struct ListParams {
     filter: FilterParams,
 }
 
+/// The year groups the filter offers: Reception to Year 13.
+const YEAR_GROUPS: std::ops::RangeInclusive<i8> = 0..=13;
+
 /// The list's filters as sent (a GET form, or hidden fields of the search): no names, so
 /// they may appear in URLs.
 #[derive(Deserialize, Default)]
@@ -85,6 +90,8 @@ pub struct FilterParams {
     in_ap: String,
     #[serde(default)]
     suspended: String,
+    #[serde(default)]
+    year: String,
 }
 
 impl FilterParams {
@@ -108,7 +115,18 @@ impl FilterParams {
                     .ok_or_else(|| WebError::BadRequest(format!("The SEN filter must be N, K or E, not {code:?}.")))?,
             ),
         };
+        let year_group = match self.year.as_str() {
+            "" => None,
+            text => {
+                Some(text.parse::<i8>().ok().filter(|y| YEAR_GROUPS.contains(y)).map(YearGroup).ok_or_else(|| {
+                    WebError::BadRequest(format!(
+                        "The year group filter must be a year group from the list, not {text:?}."
+                    ))
+                })?)
+            }
+        };
         Ok(PupilFilter {
+            year_group,
             setting_id,
             sen,
             fsm: tick("free school meals", &self.fsm)?,
@@ -123,6 +141,9 @@ fn filter_fields(filter: &PupilFilter) -> Vec<(&'static str, String)> {
     let mut fields = Vec::new();
     if let Some(id) = filter.setting_id {
         fields.push(("setting", id.to_string()));
+    }
+    if let Some(yg) = filter.year_group {
+        fields.push(("year", yg.0.to_string()));
     }
     if let Some(sen) = filter.sen {
         fields.push(("sen", sen.code().to_string()));
@@ -249,6 +270,7 @@ async fn render_list(
         filter_fields: fields,
         setting_options,
         sen_options,
+        year_options: YEAR_GROUPS.map(|y| (y, YearGroup(y).label(), filter.year_group == Some(YearGroup(y)))).collect(),
         fsm: filter.fsm,
         in_ap: filter.in_ap_now,
         suspended: filter.suspended_this_term,
@@ -473,16 +495,12 @@ fn record_tables(r: &PupilRecords) -> Vec<RecordTable> {
             .assessments
             .iter()
             .map(|a| {
-                let instrument = match (a.instrument.as_str(), a.version.as_deref()) {
-                    ("sdq", Some(v)) => format!("SDQ ({v})"),
-                    ("swemwbs", _) => "SWEMWBS".into(),
-                    (i, _) => i.to_string(),
-                };
+                let instrument = crate::pages::assessments::instrument_name(&a.instrument, a.version.as_deref());
                 vec![
                     format::date(a.assessed_on),
                     a.setting.clone(),
                     instrument,
-                    a.occasion.clone(),
+                    waymark_store::assessments::occasion_label(&a.occasion),
                     a.items.len().to_string(),
                 ]
             })

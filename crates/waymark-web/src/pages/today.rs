@@ -1,7 +1,8 @@
 //! "Today": what a signed-in user needs from running provision, whatever their role: the
 //! inclusion lead's open referrals and pupils in AP with their provision; the AP lead's roll,
 //! groups, referrals in and reviews due; the LA's pupils in AP by provider; and everyone's
-//! suspensions and permanent exclusions this term by school.
+//! pupils at risk this term (with the reasons) and suspensions and permanent exclusions this term
+//! by school.
 
 use crate::auth::SignedIn;
 use crate::format;
@@ -58,6 +59,8 @@ struct SuspendedRow {
     suspensions: i64,
     days: String,
     in_ap: bool,
+    /// Why the pupil is at risk, in words.
+    reasons: String,
 }
 
 fn suspended_row(s: &Suspended) -> SuspendedRow {
@@ -68,6 +71,7 @@ fn suspended_row(s: &Suspended) -> SuspendedRow {
         suspensions: s.suspensions,
         days: days(s.days),
         in_ap: s.in_ap,
+        reasons: s.reasons().join("; "),
     }
 }
 
@@ -121,8 +125,10 @@ struct Page {
     /// "3 suspensions and 1 permanent exclusion this term at 2 settings".
     exclusions_caption: String,
     suspended: Vec<SuspendedRow>,
-    /// Suspended pupils not listed (beyond the first 50).
+    /// Pupils at risk not listed (beyond the first 50).
     suspended_more: usize,
+    /// The rule that lists a pupil as at risk.
+    at_risk_rule: &'static str,
 }
 
 fn placement_rows(list: Vec<OnRoll>, today: chrono::NaiveDate) -> Vec<PlacementRow> {
@@ -167,6 +173,7 @@ pub async fn today(State(state): State<AppState>, SignedIn(session): SignedIn) -
         exclusions_caption: exclusions_caption(&exclusions),
         suspended: t.suspended.iter().map(suspended_row).collect(),
         suspended_more: t.suspended_total.saturating_sub(t.suspended.len()),
+        at_risk_rule: waymark_store::today::AT_RISK_RULE,
         term,
         exclusions,
         nav: Nav::for_session(&session, "today"),

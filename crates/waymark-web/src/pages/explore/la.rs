@@ -17,6 +17,7 @@ use waymark_opendata::exclusions::{Area, Reason, SchoolType};
 use waymark_opendata::gias::Establishment;
 use waymark_opendata::las::LaInfo;
 use waymark_opendata::national::{Base, Cell, Measure};
+use waymark_opendata::AfterMeasure;
 
 pub struct Trend {
     pub title: String,
@@ -80,6 +81,7 @@ struct LaPage {
     /// (name, URN, where the list comes from)
     ap_settings: Vec<(String, String, &'static str)>,
     gaps: Vec<(String, String, String)>,
+    after: Vec<AfterLine>,
 }
 
 /// Find an LA by DfE number or ONS code; anything else is not found.
@@ -220,6 +222,88 @@ fn ranks_table(explore: &Explore, la: &LaInfo) -> Vec<(String, String, String)> 
     ranks
 }
 
+/// One line of the "After exclusion" section: the LA's latest figure on a measure against
+/// England's for the same year.
+pub struct AfterLine {
+    pub measure: String,
+    pub year: String,
+    pub la: String,
+    pub england: String,
+    pub source: String,
+}
+
+/// The measures of the "After exclusion" section, in the order shown.
+const AFTER_SECTION: [AfterMeasure; 19] = [
+    AfterMeasure::ApSchoolPupils,
+    AfterMeasure::LaFundedApPlacements,
+    AfterMeasure::SchoolArrangedAp,
+    AfterMeasure::ApOfstedGoodPercent,
+    AfterMeasure::PruEnrolments,
+    AfterMeasure::PruAbsencePercent,
+    AfterMeasure::PruPersistentAbsencePercent,
+    AfterMeasure::PruExcludedSessionsPercent,
+    AfterMeasure::CinPermanentExclusionPercent,
+    AfterMeasure::CinSuspensionPercent,
+    AfterMeasure::ClaPermanentExclusionPercent,
+    AfterMeasure::CinInPru,
+    AfterMeasure::CinApPersistentAbsencePercent,
+    AfterMeasure::CinKs4EngMathsPercent,
+    AfterMeasure::NeetNotKnownPercent,
+    AfterMeasure::NeetNotKnownSenSupportPercent,
+    AfterMeasure::NeetNotKnownEhcpPercent,
+    AfterMeasure::ApLeaversSustainedPercent,
+    AfterMeasure::MainstreamSustainedPercent,
+];
+
+fn with_unit(cell: &Cell, unit: &str) -> String {
+    match cell.value {
+        Some(_) if unit == "%" => format!("{}%", cell.shown),
+        _ => cell.shown.clone(),
+    }
+}
+
+/// The "After exclusion" section: each measure's latest year in which the LA existed, the LA's
+/// figure and England's. Measures DfE publishes for England only say so in the LA column.
+pub fn after_lines(explore: &Explore, la: &LaInfo) -> Vec<AfterLine> {
+    let obs = &explore.obs;
+    AFTER_SECTION
+        .iter()
+        .filter_map(|&m| {
+            let measure = Measure::After(m);
+            let info = measure.info();
+            let national_only = m.info().national_only;
+            let year = *obs.years(measure).iter().rev().find(|y| national_only || la.active_in(**y))?;
+            let england = with_unit(&obs.cell(measure, SchoolType::Total, year, &Area::National), info.unit);
+            let la_figure = if national_only {
+                "Not published by LA".to_string()
+            } else {
+                let cell = obs.cell(measure, SchoolType::Total, year, &Area::La(la.number));
+                let shown = with_unit(&cell, info.unit);
+                match m {
+                    // The share of AP schools with a good grade means little without how many schools.
+                    AfterMeasure::ApOfstedGoodPercent if cell.value.is_some() => {
+                        let n = obs.cell(
+                            Measure::After(AfterMeasure::ApOfstedSchools),
+                            SchoolType::Total,
+                            year,
+                            &Area::La(la.number),
+                        );
+                        format!("{shown} of {} schools", n.shown)
+                    }
+                    _ => shown,
+                }
+            };
+            Some(AfterLine {
+                measure: info.label,
+                year: AcademicYear(year).to_string(),
+                la: la_figure,
+                england,
+                source: obs.source_for(measure, year),
+            })
+        })
+        .collect()
+}
+
 /// State-funded AP settings in the LA: from a loaded establishment register where there is one,
 /// else DfE's school list, in which establishment numbers 1100 to 1199 are pupil referral units
 /// and AP academies and free schools.
@@ -293,11 +377,7 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
         })
         .collect();
     let ap_settings = ap_settings(&explore, &la, establishments);
-    let gaps = obs
-        .gaps(la.number)
-        .into_iter()
-        .map(|(info, year, why)| (info.label, AcademicYear(year).to_string(), why))
-        .collect();
+    let gaps = gap_rows(&explore, la.number);
     let page = LaPage {
         nav,
         sections: sections(""),
@@ -314,9 +394,20 @@ fn profile_page(nav: Nav, code: &str, establishments: &[Establishment]) -> Resul
         ap,
         ap_settings,
         gaps,
+        after: after_lines(&explore, &la),
         la,
     };
     Ok(page.render()?)
+}
+
+/// The measures with no figure for the LA, then the figures DfE does not publish by LA at all
+/// (each with England's figure where there is one): (measure, year, why).
+fn gap_rows(explore: &Explore, la: u16) -> Vec<(String, String, String)> {
+    let obs = &explore.obs;
+    let mut rows: Vec<(String, String, String)> =
+        obs.gaps(la).into_iter().map(|(info, year, why)| (info.label, AcademicYear(year).to_string(), why)).collect();
+    rows.extend(obs.unpublished_by_la().into_iter().map(|g| (g.what, g.year, g.why)));
+    rows
 }
 
 /// The LA's trends as CSV.
@@ -352,16 +443,18 @@ pub async fn csv(code: &str, table: &str) -> Result<Response, WebError> {
         ),
         "gaps" => (
             vec!["la_number", "la_name", "measure", "academic_year", "why_no_figure"],
-            explore
-                .obs
-                .gaps(la.number)
+            gap_rows(&explore, la.number).into_iter().map(|(m, y, why)| with_id(vec![m, y, why])).collect(),
+        ),
+        "after" => (
+            vec!["la_number", "la_name", "measure", "academic_year", "la", "england", "source"],
+            after_lines(&explore, &la)
                 .into_iter()
-                .map(|(info, y, why)| with_id(vec![info.label, AcademicYear(y).to_string(), why]))
+                .map(|l| with_id(vec![l.measure, l.year, l.la, l.england, l.source]))
                 .collect(),
         ),
         other => {
             return Err(WebError::BadRequest(format!(
-                "There is no table called “{other}”. Tables: trends, reasons, ranks, gaps."
+                "There is no table called “{other}”. Tables: trends, reasons, ranks, after, gaps."
             )))
         }
     };

@@ -216,6 +216,10 @@ struct MapPage {
     /// AP settings drawn as points (0 when no establishment register is loaded).
     ap_points: usize,
     headlines: Vec<waymark_opendata::national::Headline>,
+    /// What happens after exclusion, computed from the data.
+    after_headlines: Vec<waymark_opendata::national::Headline>,
+    /// The seed's figures that the data cannot give.
+    quoted: &'static [waymark_opendata::national::QuotedFigure],
     /// Where this year's figures come from.
     source: String,
     notices: Vec<String>,
@@ -231,6 +235,7 @@ fn measure_groups(explore: &Explore, current: Measure) -> Vec<(&'static str, Sel
         Measure::PermReason(_) => "Permanent exclusions by reason",
         Measure::SuspReason(_) => "Suspensions by reason",
         Measure::ApPlacements | Measure::ApUnregisteredShare | Measure::ApLaArranged => "Alternative provision",
+        Measure::After(a) => after_group(*a),
         Measure::ColdSpot => "Cold spots",
     };
     let mut groups: Vec<(&'static str, SelectOptions)> = Vec::new();
@@ -250,6 +255,28 @@ fn measure_groups(explore: &Explore, current: Measure) -> Vec<(&'static str, Sel
         }
     }
     groups
+}
+
+/// The group of an after-exclusion measure in the measure list.
+fn after_group(m: waymark_opendata::AfterMeasure) -> &'static str {
+    use waymark_opendata::AfterMeasure::*;
+    match m {
+        ApSchoolPupils | LaFundedApPlacements | SchoolArrangedAp | ApSchoolSenPercent | ApSchoolEhcpPercent
+        | ApSchoolFsmPercent => "After exclusion: places in alternative provision",
+        ApOfstedGoodPercent | ApOfstedSchools => "After exclusion: quality of AP schools (Ofsted)",
+        PruEnrolments | PruAbsencePercent | PruPersistentAbsencePercent | PruExcludedSessionsPercent => {
+            "After exclusion: attendance in pupil referral units"
+        }
+        NeetNotKnownPercent | NeetNotKnownSenSupportPercent | NeetNotKnownEhcpPercent | NeetNotKnownNoSenPercent => {
+            "After exclusion: 16-17 year olds not in education, employment or training"
+        }
+        ApLeavers
+        | ApLeaversSustainedPercent
+        | StatePlaceApSustainedPercent
+        | MainstreamSustainedPercent
+        | ApLeaversNotSustainedPercent => "After exclusion: destinations",
+        _ => "After exclusion: children with a social worker",
+    }
 }
 
 /// The figures for the chosen map, sorted as asked.
@@ -315,7 +342,11 @@ fn render_map(
 ) -> Result<String, WebError> {
     let rows = explore.obs.map_rows(c.measure, c.school_type, c.year);
     let values: Vec<Option<f64>> = rows.iter().map(|r| r.cell.value).collect();
-    let dp = if c.info.unit.contains("pupils") || c.info.unit == "placements" || c.info.unit.starts_with("index") {
+    let dp = if c.info.unit.contains("pupils")
+        || c.info.unit == "placements"
+        || c.info.unit == "schools"
+        || c.info.unit.starts_with("index")
+    {
         0
     } else {
         2
@@ -381,6 +412,8 @@ fn render_map(
         boundaries_label: waymark_opendata::boundaries::BoundaryVintage::for_year(c.year).label(),
         ap_points: establishments.len(),
         headlines: explore.obs.headlines(),
+        after_headlines: explore.obs.after_headlines(),
+        quoted: waymark_opendata::national::QUOTED,
         source: explore.obs.source_for(c.measure, c.year),
         notices: c.notices.clone(),
         errors,

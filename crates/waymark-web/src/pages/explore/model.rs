@@ -60,7 +60,7 @@ mod tests {
     #[test]
     fn every_la_has_a_shape_and_every_shape_an_la() {
         let explore = Explore::shared().unwrap();
-        let mut maps = 0;
+        let (mut maps, mut after_maps) = (0, 0);
         for measure in Measure::all() {
             for year in explore.obs.years(measure) {
                 let rows = explore.obs.map_rows(measure, SchoolType::Total, year);
@@ -85,8 +85,15 @@ mod tests {
                     );
                 }
                 maps += 1;
+                if matches!(measure, Measure::After(_)) {
+                    after_maps += 1;
+                }
             }
         }
         assert!(maps > 100, "checked {maps} maps");
+        // Issue 12: every after-exclusion measure on the map, for each of its years.
+        let after_measures = Measure::all().into_iter().filter(|m| matches!(m, Measure::After(_))).count();
+        assert!(after_measures >= 25, "{after_measures} after-exclusion map measures");
+        assert!(after_maps >= 100, "checked {after_maps} after-exclusion maps");
     }
 }
