@@ -90,24 +90,27 @@ struct Report {
 
 struct ReportPage {
     row: MeasureRow,
-    /// The chart over the periods; `None` for a mean that goes below zero (the table stands alone).
-    svg: Option<String>,
+    /// The chart over the periods, or why there is none (the table stands alone).
+    svg: Result<String, &'static str>,
 }
 
-/// A line chart of the unit against its LA over the periods.
-fn trend_chart(r: &MeasureRow, unit: Unit, la_name: &str) -> Option<String> {
+/// A line chart of the unit against its LA over the periods, or why there is none.
+fn trend_chart(r: &MeasureRow, unit: Unit, la_name: &str) -> Result<String, &'static str> {
     let labels: Vec<String> = r.trend.iter().map(|t| t.period.clone()).collect();
     let own: Vec<Option<f64>> = r.trend.iter().map(|t| t.provision.number).collect();
     let la: Vec<Option<f64>> = r.trend.iter().map(|t| t.la.as_ref().and_then(|c| c.number)).collect();
+    if own.iter().chain(&la).flatten().next().is_none() {
+        return Err("No chart: no figure may be shown in any year (each is c or no data).");
+    }
     if own.iter().chain(&la).flatten().any(|v| *v < 0.0) {
-        return None;
+        return Err("No chart: a mean change below zero is shown in the table only.");
     }
     let mut series = vec![Series { name: unit.column().to_string(), values: own }];
     if r.la.is_some() {
         series.push(Series { name: la_name.to_string(), values: la });
     }
     let y = if r.proportion { "%" } else { "mean" };
-    Some(line_chart(&r.title, y, &labels, &series))
+    Ok(line_chart(&r.title, y, &labels, &series))
 }
 
 /// The outcomes' table, then the holistic measures' table beside it.
