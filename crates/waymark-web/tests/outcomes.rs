@@ -92,6 +92,9 @@ async fn provision_outcomes(db: &TestDb) {
     let csv = la.get(format!("{page}.csv")).send().await.unwrap().text().await.unwrap();
     assert!(csv_line(&csv, "Provider").contains(",reintegration,1,14,20,70.0,"), "{csv}");
     assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,22,34,64.7,"), "{csv}");
+    assert!(csv.lines().next().unwrap().contains(",provider_name,placements_began,measure,"));
+    assert!(csv_line(&csv, "Provider").contains(",Total,reintegration,"), "the whole comes first: {csv}");
+    assert!(csv.contains(",Began in year,reintegration,1,0,0,x,x,x"), "the years since: no data, typed x");
 
     // Over the years: every placement began before the last three academic years, so the first
     // period carries the whole figure and the years after it have no data.
