@@ -178,6 +178,22 @@ mod tests {
     }
 
     #[test]
+    fn a_pupil_who_moves_provision_mid_term() {
+        // Pupil 7 leaves provision 10 for provision 20 on 20 October (mid autumn term) and returns
+        // to mainstream from there: the first placement is costed at 10 and achieved nothing; the
+        // second is costed at 20 and achieved the return.
+        let mut first = row(1, 10, "2025-09-01", Some("2025-10-19"), PlacementOutcome::MovedProvision);
+        let mut second = row(2, 20, "2025-10-20", Some("2025-12-14"), PlacementOutcome::ReturnedToMainstream);
+        first.pupil = 7;
+        second.pupil = 7;
+        let weekly: HashMap<i64, i64> = [(1, 42_000), (2, 30_000)].into();
+        let by = by_provision(&placements(&[first, second], &weekly, d("2026-01-01")));
+        assert_eq!((by[&10].ended_cost_pence, by[&10].achieved, by[&10].cost_per_outcome_pence), (294_000, 0, None));
+        assert_eq!((by[&20].ended_cost_pence, by[&20].achieved), (240_000, 1), "8 weeks at £300");
+        assert_eq!(by[&20].cost_per_outcome_pence, Some(240_000));
+    }
+
+    #[test]
     fn edges_one_day_future_start_and_no_cost() {
         // A placement that ended on its first day lasts one day; one starting after as_of has
         // lasted one day (never a negative duration).

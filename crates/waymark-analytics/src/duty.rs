@@ -156,6 +156,19 @@ mod tests {
     }
 
     #[test]
+    fn a_pupil_who_moves_provision_before_the_sixth_day() {
+        // Excluded Monday 5 January; at one provision (full time) until Friday 9 January, then at
+        // another from Monday 12 January, the sixth day, at 8 sessions: not full time on the day.
+        let start = d("2026-01-05");
+        let first = Spell { start: d("2026-01-06"), end: Some(d("2026-01-09")), steps: vec![(d("2026-01-06"), 10)] };
+        let second = Spell { start: d("2026-01-12"), end: None, steps: vec![(d("2026-01-12"), 8)] };
+        let check = sixth_day(start, d("2026-02-01"), &[first.clone(), second]);
+        assert_eq!(check, SixthDay::PartTime { day: d("2026-01-12"), sessions: 8 });
+        let second = Spell { start: d("2026-01-12"), end: None, steps: vec![(d("2026-01-12"), 10)] };
+        assert_eq!(sixth_day(start, d("2026-02-01"), &[first, second]), SixthDay::FullTime(d("2026-01-12")));
+    }
+
+    #[test]
     fn part_time_since() {
         let today = d("2026-03-02");
         let s = Spell { start: d("2026-01-05"), end: None, steps: vec![(d("2026-01-05"), 6), (d("2026-02-02"), 8)] };

@@ -92,6 +92,28 @@ async fn provision_outcomes(db: &TestDb) {
     let csv = la.get(format!("{page}.csv")).send().await.unwrap().text().await.unwrap();
     assert!(csv_line(&csv, "Provider").contains(",reintegration,1,14,20,70.0,"), "{csv}");
     assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,22,34,64.7,"), "{csv}");
+    assert!(csv.lines().next().unwrap().contains(",provider_name,placements_began,measure,"));
+    assert!(csv_line(&csv, "Provider").contains(",Total,reintegration,"), "the whole comes first: {csv}");
+    assert!(csv.contains(",Began in year,reintegration,1,0,0,x,x,x"), "the years since: no data, typed x");
+
+    // Over the years: every placement began before the last three academic years, so the first
+    // period carries the whole figure and the years after it have no data.
+    let years = &html[html.find("id=\"over-the-years\"").expect("the trend section")..];
+    assert!(years.contains("Before ") && years.contains("14 of 20"), "{years}");
+    // The printable report: one page per outcome, the reintegration chart with its numbers.
+    let report = la.get(format!("{base}/provisions/{}/report", w.school_a2)).send().await.unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    let report = report.text().await.unwrap();
+    assert_eq!(
+        report.matches("<section class=\"wm-print-page\"").count(),
+        12,
+        "11 outcome pages and the holistic page"
+    );
+    let reint = &report[report.find(">Reintegration</h2>").expect("a reintegration page")..];
+    let reint = &reint[..reint.find("</section>").unwrap()];
+    assert!(reint.contains("<svg") && reint.contains("<title>This provision, Before "), "{reint}");
+    assert!(reint.contains("70.0%") && reint.contains("14 of 20") && reint.contains("64.7%"), "{reint}");
+    assert!(report.contains("No chart: no figure may be shown in any year"), "KS4: nothing to chart");
 
     // Ash Grove's view: the pupils it moved out in the last three years (twelve referred in
     // 2025, six returned; one referred in 2023 is past the three years and not counted).

@@ -50,8 +50,9 @@ pub fn funnel_chart(title: &str, target: f64, points: &[Point]) -> String {
             p = k * 25
         ));
     }
-    for k in 0..=4 {
-        let n = top_n as f64 * k as f64 / 4.0;
+    // Every axis end `round_up` gives is a multiple of 5: five equal whole-number steps.
+    for k in 0..=5 {
+        let n = (top_n / 5 * k) as f64;
         svg.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#0b0c0c\">{}</text>",
             x(n),
@@ -178,6 +179,7 @@ mod tests {
         assert!(svg.contains(">Camden PRU</text>"), "an outlier is labelled on the plot");
         assert!(svg.contains("Oak &lt;Unit&gt;: 55.0% of 40 pupils"), "names are escaped");
         assert!(svg.contains("around 60.0%"));
+        assert!(svg.contains(">100</text>") && svg.contains(">40</text>"), "round ticks: 0, 20, ..., 100");
         assert_eq!(svg.matches("<polyline").count(), 4, "two limits either side");
         assert!(!svg.contains("style="), "no inline styles under the CSP");
         // The target line at 60% sits 40% of the plot height below the top.

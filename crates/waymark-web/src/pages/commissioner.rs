@@ -180,10 +180,12 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
         measures += 1;
         let units: Vec<(i64, Figure)> = p.units.iter().copied().zip(p.grid.row_totals).collect();
         let total = Some(&p.grid.grand);
+        let version = measure.split('/').nth(1).map(|v| format!(" ({v})")).unwrap_or_default();
+        let title = format!("{}{version}", def.title);
         for (id, f) in &units {
             let entry = gaps.entry(*id).or_default();
             if f.status == Status::NoData {
-                entry.push(def.title.to_string());
+                entry.push(title.clone());
             }
         }
         if def.kind != Kind::Proportion {
@@ -230,8 +232,6 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
             }
             providers.push(row);
         }
-        let version = measure.split('/').nth(1).map(|v| format!(" ({v})")).unwrap_or_default();
-        let title = format!("{}{version}", def.title);
         let svg = p0.filter(|_| !points.is_empty()).map(|p0| funnel_chart(&title, p0, &points));
         tables.push(MeasureTable {
             title,

@@ -90,24 +90,27 @@ struct Report {
 
 struct ReportPage {
     row: MeasureRow,
-    /// The chart over the periods; `None` for a mean that goes below zero (the table stands alone).
-    svg: Option<String>,
+    /// The chart over the periods, or why there is none (the table stands alone).
+    svg: Result<String, &'static str>,
 }
 
-/// A line chart of the unit against its LA over the periods.
-fn trend_chart(r: &MeasureRow, unit: Unit, la_name: &str) -> Option<String> {
+/// A line chart of the unit against its LA over the periods, or why there is none.
+fn trend_chart(r: &MeasureRow, unit: Unit, la_name: &str) -> Result<String, &'static str> {
     let labels: Vec<String> = r.trend.iter().map(|t| t.period.clone()).collect();
     let own: Vec<Option<f64>> = r.trend.iter().map(|t| t.provision.number).collect();
     let la: Vec<Option<f64>> = r.trend.iter().map(|t| t.la.as_ref().and_then(|c| c.number)).collect();
+    if own.iter().chain(&la).flatten().next().is_none() {
+        return Err("No chart: no figure may be shown in any year (each is c or no data).");
+    }
     if own.iter().chain(&la).flatten().any(|v| *v < 0.0) {
-        return None;
+        return Err("No chart: a mean change below zero is shown in the table only.");
     }
     let mut series = vec![Series { name: unit.column().to_string(), values: own }];
     if r.la.is_some() {
         series.push(Series { name: la_name.to_string(), values: la });
     }
     let y = if r.proportion { "%" } else { "mean" };
-    Some(line_chart(&r.title, y, &labels, &series))
+    Ok(line_chart(&r.title, y, &labels, &series))
 }
 
 /// The outcomes' table, then the holistic measures' table beside it.
@@ -488,36 +491,56 @@ async fn csv(state: &AppState, session: &SessionInfo, unit: Unit, id: i64) -> Re
     let year = waymark_domain::AcademicYear::containing(as_of).0;
     let period = format!("{year}{:02}", (year + 1) % 100);
     let mut out = Vec::new();
+    fn cells_of<'a>(
+        r: &'a MeasureRow,
+        period: &str,
+        as_of: NaiveDate,
+    ) -> Vec<(String, &'static str, &'a Cell, Option<&'a Cell>)> {
+        // Every figure: the whole (`Total`), then by the year placements began (the years the
+        // page shows one by one; the earlier period has no single year to file it under).
+        let mut v: Vec<(String, &'static str, &Cell, Option<&Cell>)> =
+            vec![(period.to_string(), "Total", &r.provision, r.la.as_ref())];
+        for (t, p) in r.trend.iter().zip(periods(as_of)) {
+            if let Some(from) = p.from {
+                let y = waymark_domain::AcademicYear::containing(from).0;
+                v.push((format!("{y}{:02}", (y + 1) % 100), "Began in year", &t.provision, t.la.as_ref()));
+            }
+        }
+        v
+    }
     for r in page.sections.iter().flat_map(|s| &s.rows) {
-        let units = [(level, page.name.as_str(), Some(&r.provision)), ("Local authority", "", r.la.as_ref())];
-        for (level, provider, cell) in units {
-            let Some(c) = cell else { continue };
-            let (value, lower, upper) = match c.status {
-                "shown" => {
-                    let (lo, hi) = c.interval.split_once(" to ").unwrap_or(("", ""));
-                    let bare = |v: &str| v.trim_end_matches('%').to_string();
-                    (bare(&c.value), bare(lo), bare(hi))
-                }
-                "c" => ("c".into(), "c".into(), "c".into()),
-                _ => ("x".into(), "x".into(), "x".into()),
-            };
-            out.push(vec![
-                period.clone(),
-                "Academic year".into(),
-                level.into(),
-                "E92000001".into(),
-                "England".into(),
-                page.la_number.to_string(),
-                page.la_name.clone(),
-                provider.into(),
-                r.id.clone(),
-                r.version.to_string(),
-                c.numerator.clone(),
-                c.denominator.clone(),
-                value,
-                lower,
-                upper,
-            ]);
+        for (time_period, began, own, la) in cells_of(r, &period, as_of) {
+            let units = [(level, page.name.as_str(), Some(own)), ("Local authority", "", la)];
+            for (level, provider, cell) in units {
+                let Some(c) = cell else { continue };
+                let (value, lower, upper) = match c.status {
+                    "shown" => {
+                        let (lo, hi) = c.interval.split_once(" to ").unwrap_or(("", ""));
+                        let bare = |v: &str| v.trim_end_matches('%').to_string();
+                        (bare(&c.value), bare(lo), bare(hi))
+                    }
+                    "c" => ("c".into(), "c".into(), "c".into()),
+                    _ => ("x".into(), "x".into(), "x".into()),
+                };
+                out.push(vec![
+                    time_period.clone(),
+                    "Academic year".into(),
+                    level.into(),
+                    "E92000001".into(),
+                    "England".into(),
+                    page.la_number.to_string(),
+                    page.la_name.clone(),
+                    provider.into(),
+                    began.into(),
+                    r.id.clone(),
+                    r.version.to_string(),
+                    c.numerator.clone(),
+                    c.denominator.clone(),
+                    value,
+                    lower,
+                    upper,
+                ]);
+            }
         }
     }
     let body = waymark_interchange::export::csv_table(
@@ -530,6 +553,7 @@ async fn csv(state: &AppState, session: &SessionInfo, unit: Unit, id: i64) -> Re
             "old_la_code",
             "la_name",
             name_column,
+            "placements_began",
             "measure",
             "definition_version",
             "numerator",

@@ -184,7 +184,7 @@ pub async fn today(State(state): State<AppState>, SignedIn(session): SignedIn) -
         referrals_in: referral_rows(t.referrals_in),
         referrals_out: referral_rows(t.referrals_out),
         by_provider: t.by_provider,
-        commissioner: matches!(session.user.role, waymark_store::Role::La(_)),
+        commissioner: matches!(session.user.role, waymark_store::Role::La(_) | waymark_store::Role::Trust(_)),
     };
     Ok(Html(page.render()?).into_response())
 }
