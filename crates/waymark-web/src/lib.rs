@@ -130,7 +130,7 @@ fn routes() -> Vec<Route> {
         ("/groups/{id}/checkin", PupilData, get(checkin::form).post(checkin::record)),
         ("/groups/{id}/week", PupilData, get(checkin::week)),
         ("/provisions/{id}/capacity", PupilData, get(provision::capacity).post(provision::add_group)),
-        ("/provisions/{id}/scales", PupilData, get(scales::page).post(scales::create)),
+        ("/provisions/{id}/scales", SignedIn, get(scales::page).post(scales::create)),
         ("/provisions/{id}/outcomes", PupilData, get(outcomes::provision)),
         ("/provisions/{id}/outcomes.csv", PupilData, get(outcomes::provision_csv)),
         ("/provisions/{id}/report", PupilData, get(outcomes::provision_report)),

@@ -639,6 +639,8 @@ async fn reading_and_custom_scales(db: &TestDb) {
         assert!(list.contains(text), "the list shows {text}: {list}");
     }
     assert_eq!(list.matches("Reading age 9 years").count(), 1, "a double submission records once");
+    let journey = school.get(format!("{base}/pupils/{pupil}/journey")).send().await.unwrap().text().await.unwrap();
+    assert!(journey.contains("Reading test on entry: -52 months against chronological age"), "{journey}");
 
     // The school defines a scale: every problem at once, then a good one.
     let scales = format!("{base}/provisions/{}/scales", w.school_a);

@@ -129,7 +129,11 @@ pub async fn journey(
         events.push(event(x.start_date, "Permanent exclusion", format!("From {}", x.setting), None));
     }
     for a in &assessments {
-        let score = a.score.map(|s| format!(": {s:.2}")).unwrap_or_default();
+        let score = match (a.instrument.as_str(), a.score) {
+            ("reading", Some(gap)) => format!(": {gap:+.0} months against chronological age"),
+            (_, Some(s)) => format!(": {s:.2}"),
+            _ => String::new(),
+        };
         events.push(event(
             a.assessed_on,
             "Assessment",
