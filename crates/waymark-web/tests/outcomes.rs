@@ -186,6 +186,10 @@ async fn provision_outcomes(db: &TestDb) {
         let c = sign_in_as(db, &base, "out", i, role).await;
         assert_eq!(c.get(&page).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
         assert_eq!(c.get(format!("{page}.csv")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+        let report = format!("{base}/provisions/{}/report", w.school_a2);
+        assert_eq!(c.get(&report).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+        let school_report = format!("{base}/schools/{}/report", w.school_a);
+        assert_eq!(c.get(&school_report).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
     }
     let anonymous = client().get(&page).send().await.unwrap();
     assert_ne!(anonymous.status(), StatusCode::OK);
