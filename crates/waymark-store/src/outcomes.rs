@@ -177,7 +177,9 @@ impl Store {
                 end,
                 outcome: outcome(code, end.is_some()),
             });
-            if let Some(referred) = p.referral_date {
+            // A referral recorded after the placement began (a record entered afterwards) is no
+            // wait: leave it out rather than refuse every figure.
+            if let Some(referred) = p.referral_date.filter(|r| *r <= p.start_date) {
                 t.waits.push(WaitRow { placement: p.id, referred });
             }
         }

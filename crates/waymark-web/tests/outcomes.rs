@@ -153,6 +153,28 @@ async fn provision_outcomes(db: &TestDb) {
     let other = sign_in_as(db, &base, "out", 6, Role::Setting(w.school_b)).await;
     assert_eq!(other.get(&school_page).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
+    // A placement backdated before its referral (referred today, placed from a week ago, as a
+    // provision does when it records a pupil it already took) is no wait, and breaks no figure.
+    let today = chrono::Local::now().date_naive();
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO referrals (id, la_number, pupil_id, from_setting_id, to_setting_id, source_id, referral_date, \
+             reason, tier_requested) VALUES (902, 202, {p0}, {school}, {pru}, 'r2', '{today}', 'disruption', 2)"
+        ))
+        .await
+        .unwrap();
+    db.store
+        .raw_execute(&format!(
+            "INSERT INTO placements (id, la_number, pupil_id, setting_id, source_id, referral_id, tier, start_date) \
+             VALUES (830, 202, {p0}, {pru}, 'b1', 902, 2, '{}')",
+            today - chrono::Duration::days(7)
+        ))
+        .await
+        .unwrap();
+    let res = la.get(&page).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(la.get(format!("{base}/commissioner")).send().await.unwrap().status(), StatusCode::OK);
+
     // The PRU's own staff see the provision but not the whole LA.
     let pru = sign_in_as(db, &base, "out", 2, Role::Setting(w.school_a2)).await;
     let html = pru.get(&page).send().await.unwrap().text().await.unwrap();
@@ -164,6 +186,10 @@ async fn provision_outcomes(db: &TestDb) {
         let c = sign_in_as(db, &base, "out", i, role).await;
         assert_eq!(c.get(&page).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
         assert_eq!(c.get(format!("{page}.csv")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+        let report = format!("{base}/provisions/{}/report", w.school_a2);
+        assert_eq!(c.get(&report).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
+        let school_report = format!("{base}/schools/{}/report", w.school_a);
+        assert_eq!(c.get(&school_report).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{role}");
     }
     let anonymous = client().get(&page).send().await.unwrap();
     assert_ne!(anonymous.status(), StatusCode::OK);
