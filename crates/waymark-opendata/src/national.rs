@@ -63,9 +63,9 @@ pub enum Measure {
     LacOnePlusSusp,
     CinOnePlusSusp,
     CinPerm,
-    /// School-arranged AP placements (count), January 2023 census.
+    /// AP placements by setting type (count), January 2023 (see [`SETTING_FILE_CAVEAT`]).
     ApPlacements,
-    /// The share of school-arranged AP placements with unregistered providers, %.
+    /// The share of AP placements by setting type with unregistered providers, %.
     ApUnregisteredShare,
     /// Pupils in LA-arranged AP (AP census 2023).
     ApLaArranged,
@@ -92,6 +92,9 @@ pub struct MeasureInfo {
 const SOURCE_2006_2017: &str =
     "DfE, Permanent and fixed-period exclusions in England (SFR35/2017 and the 2016/17 release)";
 const SOURCE_LAIT: &str = "DfE Local Authority Interactive Tool (LAIT): suspensions and permanent exclusions; outcomes for children in need and looked after";
+/// Why the setting-type file's placements are not labelled school-arranged, as its source labels
+/// them: its totals match DfE's LA-funded counts (checked in `tests/observatory.rs`).
+pub const SETTING_FILE_CAVEAT: &str = "Its source describes these as school-arranged placements, but its LA totals equal DfE's counts of LA-funded AP placements (sendap_ap_counts) for most LAs and not the school-arranged counts, so they are most likely LA-funded placements from the AP census: read with care.";
 const SOURCE_AP: &str =
     "DfE, Schools, pupils and their characteristics 2022/23 (January 2023 census) and the AP census 2023";
 /// The unregistered provider types in the school-arranged AP table. One-to-one tuition is a
@@ -207,18 +210,18 @@ impl Measure {
             Measure::CinOnePlusSusp => (LaitMeasure::CinOnePlusSusp.label(), "%", false, SOURCE_LAIT, "Children in need at 31 March with at least one suspension in the academic year.".into()),
             Measure::CinPerm => (LaitMeasure::CinPerm.label(), "%", false, SOURCE_LAIT, "Children in need at 31 March with a permanent exclusion in the academic year.".into()),
             Measure::ApPlacements => (
-                "School-arranged AP placements".into(),
+                "AP placements by setting type".into(),
                 "placements",
                 false,
                 SOURCE_AP,
-                "Placements in alternative provision arranged by schools, January 2023 census. A rate per 1,000 pupils needs the 2022/23 pupil headcount by LA, which is not in the loaded data, so the count is shown.".into(),
+                format!("Placements in alternative provision by setting type, January 2023 (spc_ap_setting.csv). {SETTING_FILE_CAVEAT} A rate per 1,000 pupils needs the 2022/23 pupil headcount by LA, which is not in the loaded data, so the count is shown."),
             ),
             Measure::ApUnregisteredShare => (
-                "School-arranged AP in unregistered provision".into(),
+                "AP placements in unregistered provision".into(),
                 "% of placements",
                 false,
                 SOURCE_AP,
-                format!("Placements with {} as a share of all school-arranged AP placements with a known setting type, January 2023.", UNREGISTERED.join(" or ").to_lowercase()),
+                format!("Placements with {} as a share of all AP placements with a known setting type, January 2023. {SETTING_FILE_CAVEAT}", UNREGISTERED.join(" or ").to_lowercase()),
             ),
             Measure::ApLaArranged => ("Pupils in LA-arranged AP".into(), "pupils", false, SOURCE_AP, "Pupils in alternative provision arranged by the local authority, AP census January 2023.".into()),
             Measure::After(m) => Measure::after_info(m),
@@ -992,7 +995,7 @@ fn reattribute_to_predecessors(data: &mut OpenData) -> Vec<(i32, u16)> {
     changed
 }
 
-/// School-arranged AP placements for an area, optionally for one setting type.
+/// AP placements by setting type for an area, optionally for one setting type.
 fn ap_placements(ap: &ApData, year: i32, area: &Area, setting_type: Option<&str>) -> Cell {
     let want = setting_type.unwrap_or("Total");
     ap.settings

@@ -237,3 +237,25 @@ fn unpublished_la_figures_are_data_gaps() {
     assert!(gaps.iter().any(|g| g.what.starts_with("KS4 results")));
     assert!(gaps.iter().any(|g| g.what.contains("DfE-MoJ")));
 }
+
+/// The caveat on the setting-type measures: `spc_ap_setting.csv` is labelled school-arranged by its
+/// source, but its LA totals are DfE's LA-funded placement counts for most LAs and almost never
+/// the school-arranged counts. If a corrected file reverses this, the caveat must go.
+#[test]
+fn setting_type_placements_match_la_funded_counts_not_school_arranged() {
+    use waymark_opendata::AfterMeasure;
+    let o = obs();
+    let (mut la_funded, mut school_arranged, mut compared) = (0, 0, 0);
+    for la in o.data.las.active_in(2022) {
+        let area = Area::La(la.number);
+        let Some(total) = o.cell(Measure::ApPlacements, SchoolType::Total, 2022, &area).value else { continue };
+        let of = |m| o.data.after.value(m, 2022, &area).and_then(|v| v.number());
+        compared += 1;
+        la_funded += usize::from(of(AfterMeasure::LaFundedApPlacements) == Some(total));
+        school_arranged += usize::from(of(AfterMeasure::SchoolArrangedAp) == Some(total));
+    }
+    assert!(compared > 140, "{compared} LAs compared");
+    assert!(la_funded * 4 > compared * 3, "{la_funded} of {compared} equal to LA-funded");
+    assert!(school_arranged * 20 < compared, "{school_arranged} of {compared} equal to school-arranged");
+    assert!(Measure::ApPlacements.info().definition.contains("most likely LA-funded"));
+}

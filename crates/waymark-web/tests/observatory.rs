@@ -73,7 +73,7 @@ async fn the_map_snaps_to_what_is_published() {
     assert!(!years.contains(&"2017/18".to_string()));
     let (status, page) = get(&c, &format!("{base}/explore?measure=ap-placements&year=2016/17")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("School-arranged AP placements, 2022/23"));
+    assert!(page.contains("AP placements by setting type, 2022/23"));
     // Not by school type: no school type choice.
     assert!(options(&page, "type").is_empty());
     db.finish().await;
