@@ -75,7 +75,7 @@ async fn provision_outcomes(db: &TestDb) {
     for provider in ["Camden PRU", "Ash Grove Inclusion Unit"] {
         let line = csv
             .lines()
-            .find(|l| l.contains(&format!(",Provider,")) && l.contains(&format!(",{provider},reintegration,")))
+            .find(|l| l.contains(",Provider,") && l.contains(&format!(",{provider},reintegration,")))
             .unwrap_or_else(|| panic!("{provider} in {csv}"));
         assert!(line.ends_with(",reintegration,1,c,c,c,c,c,,"), "{line}");
     }

@@ -354,7 +354,7 @@ async fn load(state: &AppState, session: &SessionInfo) -> Result<Page, WebError>
         })
         .collect();
     let page = Page {
-        nav: Nav::for_session(&session, ""),
+        nav: Nav::for_session(session, ""),
         who: label,
         level,
         la_code,
