@@ -66,6 +66,23 @@ async fn provision_outcomes(db: &TestDb) {
     assert!(csv.starts_with("time_period,time_identifier,geographic_level,country_code,country_name"));
     assert!(csv_line(&csv, "Provider").contains(",reintegration,1,c,c,c,c,c"), "{csv}");
     assert!(csv_line(&csv, "Local authority").contains(",reintegration,1,15,22,68.2,"), "{csv}");
+    // The commissioner's providers compared publish through the same grid: the unit's 1 of 2
+    // and the PRU's 14 of 20 are `c` there too, never the raw counts; the LA's 15 of 22 shown.
+    let res = la.get(format!("{base}/commissioner/providers.csv")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    for provider in ["Camden PRU", "Ash Grove Inclusion Unit"] {
+        let line = csv
+            .lines()
+            .find(|l| l.contains(",Provider,") && l.contains(&format!(",{provider},reintegration,")))
+            .unwrap_or_else(|| panic!("{provider} in {csv}"));
+        assert!(line.ends_with(",reintegration,1,c,c,c,c,c,,"), "{line}");
+    }
+    assert!(!csv.contains(",14,20,"), "no hidden count published: {csv}");
+    assert!(csv.contains(",Local authority,E92000001,England,202,,,reintegration,1,15,22,68.2,"), "{csv}");
+    let html = la.get(format!("{base}/commissioner")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("(reintegration; LA rate 68.2%)") && !html.contains("70.0%"), "the page agrees");
 
     // Twelve more at the unit (7 returned): unit 8 of 14, PRU 14 of 20, LA 22 of 34, all shown.
     let mut more = Vec::new();
@@ -306,14 +323,78 @@ async fn commissioner(db: &TestDb) {
     assert!(list.contains("200 placements") && list.contains("£10,920") && list.contains("returned to mainstream"));
     assert!(list.contains("Adeyemi") && list.contains("/placements/1000"), "listed by pupil");
 
+    // Every table as CSV in the Explore Education Statistics layout, linked under it, with the
+    // page's figures.
+    let csv_of = |path: &'static str| {
+        let la = &la;
+        let base = &base;
+        async move {
+            let res = la.get(format!("{base}/commissioner/{path}")).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"), "{path}");
+            let csv = res.text().await.unwrap();
+            assert!(
+                csv.starts_with(
+                    "time_period,time_identifier,geographic_level,country_code,country_name,old_la_code,trust_id,\
+                     provider_name,"
+                ),
+                "{path}: {csv}"
+            );
+            csv
+        }
+    };
+    let line = |csv: &str, has: &str| -> String {
+        csv.lines().find(|l| l.contains(has)).unwrap_or_else(|| panic!("{has} in {csv}")).to_string()
+    };
+    for path in ["providers.csv", "completeness.csv", "costs.csv", "placements.csv"] {
+        assert!(html.contains(&format!("href=\"/commissioner/{path}\">Download this table as CSV")), "{path}");
+    }
+    let providers = csv_of("providers.csv").await;
+    assert!(providers.lines().next().unwrap().ends_with(
+        ",provider_name,measure,definition_version,numerator,denominator,value,lower_95,upper_95,funnel_95,funnel_998"
+    ));
+    let pru_line = line(&providers, ",Provider,E92000001,England,202,,Camden PRU,reintegration,");
+    assert!(pru_line.ends_with(",reintegration,1,90,100,90.0,82.6,94.5,above,above"), "{pru_line}");
+    let unit_line = line(&providers, ",Ash Grove Inclusion Unit,reintegration,");
+    assert!(unit_line.contains(",reintegration,1,30,100,30.0,"), "{unit_line}");
+    assert!(unit_line.ends_with(",below,below"), "{unit_line}");
+    assert!(providers.contains(",Local authority,E92000001,England,202,,,reintegration,1,120,200,60.0,"));
+    let completeness = csv_of("completeness.csv").await;
+    let pru_line = line(&completeness, ",Camden PRU,");
+    assert!(pru_line.contains("Grade 4 or above in English and maths"), "{pru_line}");
+    let costs = csv_of("costs.csv").await;
+    assert!(line(&costs, ",Camden PRU,").ends_with(",Camden PRU,100,420,26.0,100,1092000,90,12133"), "{costs}");
+    assert!(line(&costs, ",Ash Grove Inclusion Unit,").ends_with(",100,x,26.0,0,x,0,x"), "no costs: x, not 0: {costs}");
+    let placements = csv_of("placements.csv").await;
+    assert_eq!(placements.lines().count(), 201, "a header and the 200 placements");
+    let first = line(&placements, ",Camden PRU,1000,");
+    assert!(first.contains("Adeyemi"), "{first}");
+    assert!(first.ends_with(",2,2025-09-01,2026-03-01,26.0,420,10920,returned to mainstream,yes,12133"), "{first}");
+    let log = db.store.list_audit(&waymark_store::Caller::system("test"), 1000, 0).await.unwrap();
+    assert!(
+        log.iter().filter(|e| e.action == "commissioning.placements" && e.scope == format!("la:{:03}", w.la_a)).count()
+            >= 5,
+        "the page and each CSV read the placements audited"
+    );
+
     // A provision or school is not a commissioner; another LA sees no providers of LA A.
     let pru = sign_in_as(db, &base, "out", 2, Role::Setting(w.school_a2)).await;
     assert_eq!(pru.get(format!("{base}/commissioner")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    for path in ["providers.csv", "completeness.csv", "costs.csv", "placements.csv"] {
+        let res = pru.get(format!("{base}/commissioner/{path}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let res = client().get(format!("{base}/commissioner/{path}")).send().await.unwrap();
+        assert_ne!(res.status(), StatusCode::OK, "{path} needs signing in");
+    }
     let today = pru.get(format!("{base}/today")).send().await.unwrap().text().await.unwrap();
     assert!(!today.contains("href=\"/commissioner\"") && today.contains("href=\"/duty-checks\""));
     let other = sign_in_as(db, &base, "out", 3, Role::La(w.la_b)).await;
     let html = other.get(format!("{base}/commissioner")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("Camden PRU") && !html.contains("90.0%"));
+    for path in ["providers.csv", "placements.csv"] {
+        let csv = other.get(format!("{base}/commissioner/{path}")).send().await.unwrap().text().await.unwrap();
+        assert!(!csv.contains("Camden PRU") && !csv.contains("Adeyemi"), "{path}: {csv}");
+    }
 }
 
 /// A trust commissions the placements its schools referred pupils to: Greenwich High (in Bridge
@@ -363,6 +444,15 @@ async fn trust_commissioner(db: &TestDb) {
     assert!(!list.contains("/placements/1200"), "Ash Grove's referrals are not the trust's");
     // 26 weeks at £300 = £7,800 each; 12 ended, 6 returned: £93,600 / 6 = £15,600.
     assert!(html.contains("£93,600") && html.contains("£15,600"));
+    let csv = trust.get(format!("{base}/commissioner/placements.csv")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), 13, "the trust's 12 placements: {csv}");
+    assert!(!csv.contains(",1200,"), "Ash Grove's referrals are not the trust's");
+    let row = csv.lines().find(|l| l.contains(",1100,")).unwrap();
+    assert!(row.contains(&format!(",Provider,E92000001,England,,{},Camden PRU,", w.trust)), "{row}");
+    assert!(row.ends_with(",300,7800,returned to mainstream,yes,15600"), "{row}");
+    let csv = trust.get(format!("{base}/commissioner/providers.csv")).send().await.unwrap().text().await.unwrap();
+    let total = format!(",Multi-academy trust,E92000001,England,,{},,reintegration,1,6,12,50.0,", w.trust);
+    assert!(csv.contains(&total), "{csv}");
 }
 
 /// The LA's limits are stored and used; permanently excluded pupils are checked on the sixth

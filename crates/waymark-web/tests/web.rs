@@ -61,7 +61,7 @@ both_backends!(every_route_every_role, forms_and_bad_input);
 
 /// The routes the scope tests walk (below, in `tests/provision.rs` for running a provision,
 /// and in `tests/outcomes.rs` for the outcome views). Every route the router marks as showing pupil data must be here.
-const WALKED: [&str; 29] = [
+const WALKED: [&str; 33] = [
     "/pupils",
     "/settings/{id}",
     "/pupils/{id}",
@@ -88,6 +88,10 @@ const WALKED: [&str; 29] = [
     "/schools/{id}/outcomes.csv",
     "/duty-checks",
     "/commissioner",
+    "/commissioner/providers.csv",
+    "/commissioner/completeness.csv",
+    "/commissioner/placements.csv",
+    "/commissioner/costs.csv",
     "/duty-checks/limits",
     "/provisions/{id}/report",
     "/schools/{id}/report",

@@ -11,6 +11,7 @@
 
 use crate::auth::SignedIn;
 use crate::charts::funnel::{funnel_chart, Point};
+use crate::pages::explore::csv_response;
 use crate::pages::layout::Nav;
 use crate::pages::outcomes;
 use crate::{format, AppState, WebError};
@@ -24,7 +25,7 @@ use waymark_analytics::figure::{Figure, Status};
 use waymark_analytics::funnel::{classify, Position};
 use waymark_analytics::inputs::Tables;
 use waymark_analytics::measures::GroupBy;
-use waymark_store::Role;
+use waymark_store::{Role, SessionInfo};
 
 struct ProviderRow {
     name: String,
@@ -34,6 +35,8 @@ struct ProviderRow {
     interval: String,
     at95: &'static str,
     at998: &'static str,
+    /// For the CSV: numerator, denominator, value, lower and upper 95% limit, bare (`c`, `x`).
+    csv: [String; 5],
 }
 
 struct MeasureTable {
@@ -41,6 +44,8 @@ struct MeasureTable {
     id: String,
     version: u32,
     la_rate: String,
+    /// The commissioner's own figure for the CSV, as the grid published it.
+    total: [String; 5],
     providers: Vec<ProviderRow>,
     outliers: Vec<String>,
     /// The funnel plot, when the commissioner's rate is shown and between 0 and 100%.
@@ -54,6 +59,14 @@ struct Completeness {
 }
 
 struct PlacementLine {
+    /// For the CSV: the provision's id (its cost per outcome achieved) and the bare figures.
+    provision_id: i64,
+    start_iso: String,
+    end_iso: String,
+    weeks_raw: Option<f64>,
+    weekly_pence: Option<i64>,
+    cost_pence: Option<i64>,
+    achieved: Option<bool>,
     id: i64,
     name: String,
     provision: String,
@@ -68,6 +81,8 @@ struct PlacementLine {
 }
 
 struct CostLine {
+    /// For the CSV: the figures as computed.
+    raw: cost::ProvisionCost,
     name: String,
     placements: u64,
     mean_weekly: String,
@@ -83,8 +98,13 @@ struct CostLine {
 struct Page {
     nav: Nav,
     who: String,
+    /// For the CSV: the commissioner's geographic level, old LA code and trust id.
+    level: &'static str,
+    la_code: String,
+    trust_id: String,
     rate_of: &'static str,
     as_of: String,
+    as_of_date: chrono::NaiveDate,
     tables: Vec<MeasureTable>,
     completeness: Vec<Completeness>,
     placements: Vec<PlacementLine>,
@@ -146,12 +166,44 @@ fn outcome_label(code: Option<&str>, ended: bool) -> String {
 }
 
 pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Response, WebError> {
+    Ok(Html(load(&state, &session).await?.render()?).into_response())
+}
+
+/// A published figure's bare CSV cells: numerator, denominator, value, lower and upper limit;
+/// `c` when hidden, `x` (with zero counts) when there is no data, as the outcome CSVs do.
+fn csv_cells(f: &Figure) -> [String; 5] {
+    match f.status {
+        Status::NoData => ["0".into(), "0".into(), "x".into(), "x".into(), "x".into()],
+        Status::Suppressed => ["c".into(), "c".into(), "c".into(), "c".into(), "c".into()],
+        Status::Shown => {
+            let pct = |v: f64| format!("{:.1}", v * 100.0);
+            [
+                format!("{}", f.numerator as u64),
+                f.denominator.to_string(),
+                f.value.map(pct).unwrap_or_else(|| "x".into()),
+                f.interval.map(|i| pct(i.lower)).unwrap_or_default(),
+                f.interval.map(|i| pct(i.upper)).unwrap_or_default(),
+            ]
+        }
+    }
+}
+
+async fn load(state: &AppState, session: &SessionInfo) -> Result<Page, WebError> {
     let caller = session.user.caller();
     let settings = state.store.list_settings(&caller).await?;
     // Only an LA's or a trust's own users commission: a provision or school is not a commissioner.
-    let (who, label, rate_of) = match caller.role {
-        Role::La(la) => (Commissioner::La(la), format!("Local authority {la}"), "LA"),
-        Role::Trust(id) => (Commissioner::Trust, format!("Trust {id}"), "trust"),
+    let (who, label, rate_of, level, la_code, trust_id) = match caller.role {
+        Role::La(la) => (
+            Commissioner::La(la),
+            format!("Local authority {la}"),
+            "LA",
+            "Local authority",
+            la.to_string(),
+            String::new(),
+        ),
+        Role::Trust(id) => {
+            (Commissioner::Trust, format!("Trust {id}"), "trust", "Multi-academy trust", String::new(), id.to_string())
+        }
         _ => return Err(WebError::NotFound),
     };
     let schools: HashSet<i64> = settings.iter().map(|s| s.id).collect();
@@ -204,6 +256,7 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
                 interval: String::new(),
                 at95: "",
                 at998: "",
+                csv: csv_cells(f),
             };
             match f.status {
                 Status::NoData => {}
@@ -238,6 +291,7 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
             id: measure.clone(),
             version: def.version,
             la_rate: p0.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_else(|| "not shown".into()),
+            total: csv_cells(&p.grid.grand),
             providers,
             outliers,
             svg,
@@ -260,6 +314,13 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
         .map(|p| {
             let c = by_id.get(&p.id);
             PlacementLine {
+                provision_id: p.provision_id,
+                start_iso: p.start.to_string(),
+                end_iso: p.end.map(|e| e.to_string()).unwrap_or_default(),
+                weeks_raw: c.map(|c| c.weeks),
+                weekly_pence: p.weekly_cost_pence,
+                cost_pence: c.and_then(|c| c.cost_pence),
+                achieved: c.and_then(|c| c.achieved),
                 id: p.id,
                 name: p.name.clone(),
                 provision: p.provision.clone(),
@@ -289,17 +350,217 @@ pub async fn page(State(state): State<AppState>, SignedIn(session): SignedIn) ->
                 (_, None) => "no outcome achieved".into(),
                 (_, Some(p)) => pounds(p),
             },
+            raw: c,
         })
         .collect();
     let page = Page {
-        nav: Nav::for_session(&session, ""),
+        nav: Nav::for_session(session, ""),
         who: label,
+        level,
+        la_code,
+        trust_id,
         rate_of,
         as_of: format::date(as_of),
+        as_of_date: as_of,
         tables,
         completeness,
         placements,
         costs,
     };
-    Ok(Html(page.render()?).into_response())
+    Ok(page)
+}
+
+/// The columns every commissioner CSV starts with, in the Explore Education Statistics layout:
+/// time, then geography (the commissioner: an LA's old code or a trust's id).
+const LEADING: [&str; 8] = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "old_la_code",
+    "trust_id",
+    "provider_name",
+];
+
+impl Page {
+    /// The leading cells of a row at `level` for `provider` (empty for the commissioner's own).
+    fn leading(&self, level: &str, provider: &str) -> Vec<String> {
+        let year = waymark_domain::AcademicYear::containing(self.as_of_date).0;
+        vec![
+            format!("{year}{:02}", (year + 1) % 100),
+            "Academic year".into(),
+            level.into(),
+            "E92000001".into(),
+            "England".into(),
+            self.la_code.clone(),
+            self.trust_id.clone(),
+            provider.into(),
+        ]
+    }
+}
+
+fn headers(rest: &[&'static str]) -> Vec<&'static str> {
+    LEADING.iter().chain(rest).copied().collect()
+}
+
+/// Pounds from pence, bare and rounded as the page shows them: "10920".
+fn bare_pounds(pence: Option<i64>) -> String {
+    pence.map(|p| format!("{}", (p as f64 / 100.0).round() as i64)).unwrap_or_else(|| "x".into())
+}
+
+/// Providers compared, as CSV: the commissioner's own figure then each provider's, per
+/// share-type measure, with the same published (secondary-suppressed) cells as the page.
+pub async fn providers_csv(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Response, WebError> {
+    let page = load(&state, &session).await?;
+    let mut out = Vec::new();
+    for m in &page.tables {
+        let mut row = page.leading(page.level, "");
+        row.extend([m.id.clone(), m.version.to_string()]);
+        row.extend(m.total.iter().cloned());
+        row.extend([String::new(), String::new()]);
+        out.push(row);
+        for p in &m.providers {
+            let mut row = page.leading("Provider", &p.name);
+            row.extend([m.id.clone(), m.version.to_string()]);
+            row.extend(p.csv.iter().cloned());
+            row.extend([p.at95.to_string(), p.at998.to_string()]);
+            out.push(row);
+        }
+    }
+    let body = waymark_interchange::export::csv_table(
+        &headers(&[
+            "measure",
+            "definition_version",
+            "numerator",
+            "denominator",
+            "value",
+            "lower_95",
+            "upper_95",
+            "funnel_95",
+            "funnel_998",
+        ]),
+        &out,
+    );
+    Ok(csv_response("commissioner-providers.csv", body))
+}
+
+/// Data completeness per provider, as CSV: how many measures have no data, and which.
+pub async fn completeness_csv(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let page = load(&state, &session).await?;
+    let out: Vec<Vec<String>> = page
+        .completeness
+        .iter()
+        .map(|c| {
+            let mut row = page.leading("Provider", &c.name);
+            row.extend([c.measures.to_string(), c.no_data.len().to_string(), c.no_data.join("; ")]);
+            row
+        })
+        .collect();
+    let body = waymark_interchange::export::csv_table(
+        &headers(&["measures", "measures_no_data", "measures_with_no_data"]),
+        &out,
+    );
+    Ok(csv_response("commissioner-completeness.csv", body))
+}
+
+/// Every placement, as CSV: pupil-level, for the commissioner's own users only (scoped and
+/// audited in the store exactly as the page is), with its provider's cost per outcome achieved.
+pub async fn placements_csv(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Response, WebError> {
+    let page = load(&state, &session).await?;
+    let per_outcome: HashMap<i64, &CostLine> = page.costs.iter().map(|c| (c.raw.provision, c)).collect();
+    let out: Vec<Vec<String>> = page
+        .placements
+        .iter()
+        .map(|p| {
+            let mut row = page.leading("Provider", &p.provision);
+            let cost_line = per_outcome.get(&p.provision_id);
+            row.extend([
+                p.id.to_string(),
+                p.name.clone(),
+                p.school.clone(),
+                p.tier.to_string(),
+                p.start_iso.clone(),
+                if p.end_iso.is_empty() { "z".into() } else { p.end_iso.clone() },
+                p.weeks_raw.map(|w| format::decimal(w, 1)).unwrap_or_else(|| "x".into()),
+                bare_pounds(p.weekly_pence),
+                bare_pounds(p.cost_pence),
+                p.outcome.clone(),
+                match p.achieved {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => "z".into(),
+                },
+                cost_line.map(|c| per_outcome_cell(&c.raw)).unwrap_or_else(|| "x".into()),
+            ]);
+            row
+        })
+        .collect();
+    let body = waymark_interchange::export::csv_table(
+        &headers(&[
+            "placement_id",
+            "pupil_name",
+            "referring_school",
+            "tier",
+            "start_date",
+            "end_date",
+            "weeks",
+            "weekly_cost_gbp",
+            "cost_gbp",
+            "outcome",
+            "outcome_achieved",
+            "provider_cost_per_outcome_achieved_gbp",
+        ]),
+        &out,
+    );
+    Ok(csv_response("commissioner-placements.csv", body))
+}
+
+/// A provider's cost per outcome achieved: `x` with no ended, costed placement; `z` when none
+/// of them achieved an outcome (the page's "no outcome achieved"); else whole pounds.
+fn per_outcome_cell(c: &cost::ProvisionCost) -> String {
+    match (c.ended_costed, c.cost_per_outcome_pence) {
+        (0, _) => "x".into(),
+        (_, None) => "z".into(),
+        (_, Some(p)) => bare_pounds(Some(p)),
+    }
+}
+
+/// Cost and duration by provider, as CSV: the same figures as the page's table.
+pub async fn costs_csv(State(state): State<AppState>, SignedIn(session): SignedIn) -> Result<Response, WebError> {
+    let page = load(&state, &session).await?;
+    let out: Vec<Vec<String>> = page
+        .costs
+        .iter()
+        .map(|c| {
+            let r = &c.raw;
+            let mut row = page.leading("Provider", &c.name);
+            row.extend([
+                r.placements.to_string(),
+                bare_pounds(r.mean_weekly_pence),
+                r.median_weeks.map(|w| format::decimal(w, 1)).unwrap_or_else(|| "x".into()),
+                r.ended_costed.to_string(),
+                if r.ended_costed == 0 { "x".into() } else { bare_pounds(Some(r.ended_cost_pence)) },
+                r.achieved.to_string(),
+                per_outcome_cell(r),
+            ]);
+            row
+        })
+        .collect();
+    let body = waymark_interchange::export::csv_table(
+        &headers(&[
+            "placements",
+            "mean_weekly_cost_gbp",
+            "median_weeks",
+            "ended_costed",
+            "ended_cost_gbp",
+            "outcomes_achieved",
+            "cost_per_outcome_achieved_gbp",
+        ]),
+        &out,
+    );
+    Ok(csv_response("commissioner-costs.csv", body))
 }
