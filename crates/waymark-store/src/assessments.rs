@@ -397,6 +397,15 @@ impl Store {
         let found: Option<i64> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_scalar(visible.sql()), visible).fetch_optional(p).await)?;
         found.ok_or(StoreError::NotFound)?;
+        self.scored_assessments_of_visible(caller, pupil_id).await
+    }
+
+    /// As `scored_assessments_unaudited`, for a pupil the caller has already found in scope.
+    pub(crate) async fn scored_assessments_of_visible(
+        &self,
+        caller: &Caller,
+        pupil_id: i64,
+    ) -> Result<Vec<ScoredAssessment>, StoreError> {
         let mut sql = SqlBuilder::new(
             "SELECT a.id, s.name AS setting, a.assessed_on, a.instrument, a.version, a.occasion, a.score, a.band, a.raw_total, \
              a.subscales, cs.higher_is_better FROM assessments a JOIN settings s ON s.id = a.setting_id \

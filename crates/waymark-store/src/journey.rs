@@ -21,9 +21,14 @@ impl Store {
     /// Everything the journey page shows of pupil `id`; "not found" if the caller cannot see the
     /// pupil. One audit entry (`pupil.journey`).
     pub async fn pupil_journey(&self, caller: &Caller, id: i64) -> Result<Journey, StoreError> {
+        // The file finds the pupil in scope (or refuses with NotFound) and decrypts the name
+        // once; the parts after it each keep their own page's scope, read in a statement or two
+        // each rather than row by row.
         let file = self.pupil_file_unaudited(caller, id).await?;
-        let (referrals, placements) = self.pupil_provision_views(caller, id, false).await?;
-        let assessments = self.scored_assessments_unaudited(caller, id).await?;
+        let name = file.pupil.display_name();
+        let referrals = self.referrals_of_pupil(caller, id, &name).await?;
+        let placements = self.placements_of_pupil(caller, id, &name).await?;
+        let assessments = self.scored_assessments_of_visible(caller, id).await?;
         let trend = self.checkin_trend(caller, id).await?;
         self.audit_alone(caller, Event { action: "pupil.journey", object_type: "pupil", object_id: id.to_string() })
             .await?;

@@ -248,6 +248,58 @@ struct PlacementRow {
     referrer_side: Option<bool>,
 }
 
+impl PlacementRow {
+    /// The provision or the referring school is in the caller's scope.
+    fn visible(&self) -> bool {
+        self.provision_side.unwrap_or(false) || self.referrer_side.unwrap_or(false)
+    }
+}
+
+/// A placement's row with both sides' scope for `role`, up to `WHERE ` (the caller adds which).
+fn placement_sql(role: Role) -> SqlBuilder {
+    let mut sql = SqlBuilder::new(
+        "SELECT pl.id, pl.pupil_id, pl.setting_id, s.name AS setting, pl.referral_id, pl.tier, pl.start_date, \
+         pl.review_date, pl.planned_end_date, pl.end_date, pl.outcome, pl.commissioner, pl.weekly_cost_pence, \
+         g.name AS group_name, pl.over_limit_reason, (",
+    );
+    sql.settings_in_scope(role, "s").push(") AS provision_side, (");
+    sql.settings_in_scope(role, "fs").push(") AS referrer_side ");
+    sql.push(
+        "FROM placements pl JOIN settings s ON s.id = pl.setting_id LEFT JOIN provision_groups g ON g.id = pl.group_id \
+         LEFT JOIN referrals r ON r.id = pl.referral_id LEFT JOIN settings fs ON fs.id = r.from_setting_id WHERE ",
+    );
+    sql
+}
+
+fn placement_view(
+    row: PlacementRow,
+    pupil_name: String,
+    steps: Vec<Step>,
+    targets: Vec<(NaiveDate, i64)>,
+) -> PlacementView {
+    PlacementView {
+        id: row.id,
+        pupil_id: row.pupil_id,
+        pupil_name,
+        setting_id: row.setting_id,
+        setting: row.setting,
+        referral_id: row.referral_id,
+        tier: row.tier,
+        start: row.start_date,
+        review: row.review_date,
+        planned_end: row.planned_end_date,
+        end: row.end_date,
+        outcome: row.outcome.as_deref().and_then(PlacementOutcome::from_code),
+        commissioner: row.commissioner.unwrap_or_default(),
+        weekly_cost_pence: row.weekly_cost_pence,
+        group: row.group_name,
+        over_limit_reason: row.over_limit_reason,
+        steps,
+        targets,
+        provision_side: row.provision_side.unwrap_or(false),
+    }
+}
+
 /// A teaching group at a provision.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Group {
@@ -535,23 +587,11 @@ impl Store {
 
     /// As `placement`, scoped the same way, for a caller that audits the whole view itself.
     pub(crate) async fn placement_unaudited(&self, caller: &Caller, id: i64) -> Result<PlacementView, StoreError> {
-        let mut sql = SqlBuilder::new(
-            "SELECT pl.id, pl.pupil_id, pl.setting_id, s.name AS setting, pl.referral_id, pl.tier, pl.start_date, \
-             pl.review_date, pl.planned_end_date, pl.end_date, pl.outcome, pl.commissioner, pl.weekly_cost_pence, \
-             g.name AS group_name, pl.over_limit_reason, (",
-        );
-        sql.settings_in_scope(caller.role, "s").push(") AS provision_side, (");
-        sql.settings_in_scope(caller.role, "fs").push(") AS referrer_side ");
-        sql.push(
-            "FROM placements pl JOIN settings s ON s.id = pl.setting_id LEFT JOIN provision_groups g ON g.id = pl.group_id \
-             LEFT JOIN referrals r ON r.id = pl.referral_id LEFT JOIN settings fs ON fs.id = r.from_setting_id WHERE pl.id = ",
-        );
-        sql.bind(Arg::Int(id));
+        let mut sql = placement_sql(caller.role);
+        sql.push("pl.id = ").bind(Arg::Int(id));
         let row: Option<PlacementRow> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_optional(p).await)?;
-        let row = row
-            .filter(|r| r.provision_side.unwrap_or(false) || r.referrer_side.unwrap_or(false))
-            .ok_or(StoreError::NotFound)?;
+        let row = row.filter(PlacementRow::visible).ok_or(StoreError::NotFound)?;
         let name: NameRow = on_pool!(&self.pool, p => {
             sqlx::query_as(&format!("SELECT {NAME_COLUMNS} FROM pupils p WHERE p.id = $1")).bind(row.pupil_id).fetch_one(p).await
         })?;
@@ -570,27 +610,56 @@ impl Store {
                 .fetch_all(p)
                 .await
         })?;
-        Ok(PlacementView {
-            id: row.id,
-            pupil_id: row.pupil_id,
-            pupil_name: self.display_name(&name)?,
-            setting_id: row.setting_id,
-            setting: row.setting,
-            referral_id: row.referral_id,
-            tier: row.tier,
-            start: row.start_date,
-            review: row.review_date,
-            planned_end: row.planned_end_date,
-            end: row.end_date,
-            outcome: row.outcome.as_deref().and_then(PlacementOutcome::from_code),
-            commissioner: row.commissioner.unwrap_or_default(),
-            weekly_cost_pence: row.weekly_cost_pence,
-            group: row.group_name,
-            over_limit_reason: row.over_limit_reason,
-            steps,
-            targets,
-            provision_side: row.provision_side.unwrap_or(false),
-        })
+        Ok(placement_view(row, self.display_name(&name)?, steps, targets))
+    }
+
+    /// Every placement of pupil `pupil_id` the caller may see (its provision or the referring
+    /// school in scope, as `placement`), oldest first, with their timetable steps and
+    /// reintegration targets: two statements in all. The pupil's name is the caller's to give.
+    pub(crate) async fn placements_of_pupil(
+        &self,
+        caller: &Caller,
+        pupil_id: i64,
+        pupil_name: &str,
+    ) -> Result<Vec<PlacementView>, StoreError> {
+        let mut sql = placement_sql(caller.role);
+        sql.push("pl.pupil_id = ").bind(Arg::Int(pupil_id)).push(" ORDER BY pl.start_date, pl.id");
+        let rows: Vec<PlacementRow> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let rows: Vec<PlacementRow> = rows.into_iter().filter(PlacementRow::visible).collect();
+        // Steps (kind 0) and targets (kind 1) of the visible placements together.
+        let mut parts: Vec<(i64, i64, NaiveDate, i64, i64, Option<String>)> = Vec::new();
+        if !rows.is_empty() {
+            let list = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(", ");
+            parts = on_pool!(&self.pool, p => {
+                sqlx::query_as(&format!(
+                    "SELECT placement_id, CAST(0 AS BIGINT) AS kind, from_date, ap_sessions, mainstream_sessions, \
+                     mainstream_subjects FROM timetable_steps WHERE placement_id IN ({list}) \
+                     UNION ALL SELECT placement_id, CAST(1 AS BIGINT) AS kind, from_date, CAST(0 AS BIGINT) AS ap_sessions, \
+                     mainstream_sessions, NULL AS mainstream_subjects FROM reintegration_targets WHERE placement_id IN ({list}) \
+                     ORDER BY 1, 2, 3"
+                ))
+                .fetch_all(p)
+                .await
+            })?;
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let own = || parts.iter().filter(|part| part.0 == row.id);
+                let steps = own()
+                    .filter(|part| part.1 == 0)
+                    .map(|part| Step {
+                        from_date: part.2,
+                        ap_sessions: part.3,
+                        mainstream_sessions: part.4,
+                        mainstream_subjects: part.5.clone(),
+                    })
+                    .collect();
+                let targets = own().filter(|part| part.1 == 1).map(|part| (part.2, part.4)).collect();
+                placement_view(row, pupil_name.to_string(), steps, targets)
+            })
+            .collect())
     }
 
     /// Change the hybrid timetable from a date. Refused: a step before the placement started
@@ -992,16 +1061,6 @@ impl Store {
         caller: &Caller,
         pupil_id: i64,
     ) -> Result<(Vec<crate::ReferralView>, Vec<PlacementView>), StoreError> {
-        self.pupil_provision_views(caller, pupil_id, true).await
-    }
-
-    /// As `pupil_provision`; each read audited on its own if `audit`, else by the caller.
-    pub(crate) async fn pupil_provision_views(
-        &self,
-        caller: &Caller,
-        pupil_id: i64,
-        audit: bool,
-    ) -> Result<(Vec<crate::ReferralView>, Vec<PlacementView>), StoreError> {
         let referral_ids: Vec<i64> = on_pool!(&self.pool, p => {
             sqlx::query_scalar("SELECT id FROM referrals WHERE pupil_id = $1 AND to_setting_id IS NOT NULL ORDER BY referral_date, id")
                 .bind(pupil_id)
@@ -1010,7 +1069,7 @@ impl Store {
         })?;
         let mut referrals = Vec::new();
         for id in referral_ids {
-            let view = if audit { self.referral(caller, id).await } else { self.referral_unaudited(caller, id).await };
+            let view = self.referral(caller, id).await;
             match view {
                 Ok(r) => referrals.push(r),
                 Err(StoreError::NotFound) => {}
@@ -1022,8 +1081,7 @@ impl Store {
         })?;
         let mut placements = Vec::new();
         for id in placement_ids {
-            let view =
-                if audit { self.placement(caller, id).await } else { self.placement_unaudited(caller, id).await };
+            let view = self.placement(caller, id).await;
             match view {
                 Ok(p) => placements.push(p),
                 Err(StoreError::NotFound) => {}

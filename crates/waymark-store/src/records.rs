@@ -146,6 +146,31 @@ struct AttendanceRow {
     marks: String,
 }
 
+const TAG_INCIDENT: i64 = 1;
+const TAG_SUSPENSION: i64 = 2;
+const TAG_EXCLUSION: i64 = 3;
+const TAG_REFERRAL: i64 = 4;
+const TAG_INTERVENTION: i64 = 5;
+const TAG_DESTINATION: i64 = 6;
+
+/// One row of the records read together: which table (tag), its id and setting, then its
+/// dates, texts, whole numbers and one decimal in the columns each table uses (by position:
+/// a union's column names are its first branch's).
+type RecordRow = (
+    i64,
+    i64,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<f64>,
+);
+
 /// `SELECT {columns} FROM {table} r JOIN settings s ON s.id = r.{setting_col}` for one pupil,
 /// kept to settings in the role's scope.
 fn scoped_rows(role: Role, pupil_id: i64, columns: &str, table: &str, setting_col: &str, order: &str) -> SqlBuilder {
@@ -254,70 +279,105 @@ impl Store {
                 a.items = items.iter().filter(|i| i.0 == a.id).map(|i| (i.1, i.2)).collect();
             }
         }
-        let mut destinations =
-            SqlBuilder::new("SELECT d.ks4_year, d.destination, d.sustained FROM destinations d WHERE d.pupil_id = ");
-        destinations.bind(Arg::Int(id)).push(" ORDER BY d.ks4_year");
-        Ok(PupilRecords {
-            attendance,
-            incidents: fetch_all!(
-                self,
-                scoped_rows(
-                    role,
-                    id,
-                    "r.incident_date, r.kind, r.severity, r.outcome",
-                    "incidents",
-                    "setting_id",
-                    "r.incident_date, r.id"
-                )
+        // The pupil's incidents, suspensions, exclusions, referrals, interventions and
+        // destinations in one statement: a branch per table (each kept to settings in scope, as
+        // on their own; destinations belong to the pupil), rows told apart by `tag`.
+        let mut sql = SqlBuilder::new("");
+        let branches: [(i64, &str, &str); 5] = [
+            (
+                TAG_INCIDENT,
+                "r.incident_date, CAST(NULL AS DATE), r.kind, r.outcome, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                 r.severity, CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION)",
+                "incidents r JOIN settings s ON s.id = r.setting_id",
             ),
-            suspensions: fetch_all!(
-                self,
-                scoped_rows(
-                    role,
-                    id,
-                    "r.category, r.start_date, r.length_days, r.reason_1, r.reason_2, r.reason_3",
-                    "suspensions",
-                    "setting_id",
-                    "r.start_date, r.id"
-                )
+            (
+                TAG_SUSPENSION,
+                "r.start_date, CAST(NULL AS DATE), r.category, r.reason_1, r.reason_2, r.reason_3, \
+                 CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), r.length_days",
+                "suspensions r JOIN settings s ON s.id = r.setting_id",
             ),
-            exclusions: fetch_all!(
-                self,
-                scoped_rows(
-                    role,
-                    id,
-                    "r.start_date, r.reason_1, r.reason_2, r.reason_3",
-                    "exclusions",
-                    "setting_id",
-                    "r.start_date, r.id"
-                )
+            (
+                TAG_EXCLUSION,
+                "r.start_date, CAST(NULL AS DATE), r.reason_1, r.reason_2, r.reason_3, CAST(NULL AS TEXT), \
+                 CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION)",
+                "exclusions r JOIN settings s ON s.id = r.setting_id",
             ),
-            referrals: fetch_all!(
-                self,
-                scoped_rows(
-                    role,
-                    id,
-                    "r.referral_date, r.reason, r.tier_requested",
-                    "referrals",
-                    "from_setting_id",
-                    "r.referral_date, r.id"
-                )
+            (
+                TAG_REFERRAL,
+                "r.referral_date, CAST(NULL AS DATE), r.reason, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                 CAST(NULL AS TEXT), r.tier_requested, CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION)",
+                "referrals r JOIN settings s ON s.id = r.from_setting_id",
             ),
-            placements,
-            assessments,
-            interventions: fetch_all!(
-                self,
-                scoped_rows(
-                    role,
-                    id,
-                    "r.kind, r.start_date, r.end_date, r.sessions_planned, r.sessions_attended",
-                    "interventions",
-                    "setting_id",
-                    "r.start_date, r.id"
-                )
+            (
+                TAG_INTERVENTION,
+                "r.start_date, r.end_date, r.kind, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                 r.sessions_planned, r.sessions_attended, CAST(NULL AS DOUBLE PRECISION)",
+                "interventions r JOIN settings s ON s.id = r.setting_id",
             ),
-            destinations: fetch_all!(self, destinations),
-        })
+        ];
+        for (tag, columns, from) in branches {
+            sql.push(&format!("SELECT CAST({tag} AS BIGINT) AS tag, r.id, s.name AS setting, {columns} FROM {from} WHERE r.pupil_id = "));
+            sql.bind(Arg::Int(id)).push(" AND ").settings_in_scope(role, "s").push(" UNION ALL ");
+        }
+        sql.push(&format!(
+            "SELECT CAST({TAG_DESTINATION} AS BIGINT) AS tag, d.id, CAST('' AS TEXT) AS setting, CAST(NULL AS DATE), \
+             CAST(NULL AS DATE), d.destination, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), d.ks4_year, \
+             CAST(CASE WHEN d.sustained THEN 1 ELSE 0 END AS BIGINT), CAST(NULL AS DOUBLE PRECISION) \
+             FROM destinations d WHERE d.pupil_id = "
+        ));
+        sql.bind(Arg::Int(id)).push(" ORDER BY 1, 4, 2");
+        let rows: Vec<RecordRow> = fetch_all!(self, sql);
+        let mut records = PupilRecords { attendance, placements, assessments, ..PupilRecords::default() };
+        let dated = |d: Option<NaiveDate>| d.ok_or_else(|| StoreError::Config("a record without its date".into()));
+        for (tag, _id, setting, d1, d2, t1, t2, t3, t4, n1, n2, f1) in rows {
+            let text = |t: Option<String>| t.unwrap_or_default();
+            match tag {
+                TAG_INCIDENT => records.incidents.push(Incident {
+                    setting,
+                    incident_date: dated(d1)?,
+                    kind: text(t1),
+                    severity: n1.unwrap_or_default(),
+                    outcome: text(t2),
+                }),
+                TAG_SUSPENSION => records.suspensions.push(Suspension {
+                    setting,
+                    category: text(t1),
+                    start_date: dated(d1)?,
+                    length_days: f1.unwrap_or_default(),
+                    reason_1: text(t2),
+                    reason_2: t3,
+                    reason_3: t4,
+                }),
+                TAG_EXCLUSION => records.exclusions.push(Exclusion {
+                    setting,
+                    start_date: dated(d1)?,
+                    reason_1: text(t1),
+                    reason_2: t2,
+                    reason_3: t3,
+                }),
+                TAG_REFERRAL => records.referrals.push(Referral {
+                    setting,
+                    referral_date: dated(d1)?,
+                    reason: text(t1),
+                    tier_requested: n1.unwrap_or_default(),
+                }),
+                TAG_INTERVENTION => records.interventions.push(Intervention {
+                    setting,
+                    kind: text(t1),
+                    start_date: dated(d1)?,
+                    end_date: d2,
+                    sessions_planned: n1.unwrap_or_default(),
+                    sessions_attended: n2.unwrap_or_default(),
+                }),
+                _ => records.destinations.push(Destination {
+                    ks4_year: n1.unwrap_or_default(),
+                    destination: text(t1),
+                    sustained: n2 == Some(1),
+                }),
+            }
+        }
+        records.destinations.sort_by_key(|d| d.ks4_year);
+        Ok(records)
     }
 }
 

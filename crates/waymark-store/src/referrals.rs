@@ -238,6 +238,55 @@ pub(crate) fn status_of(code: &str) -> Result<ReferralStatus, StoreError> {
     ReferralStatus::from_code(code).ok_or_else(|| StoreError::Config(format!("unknown referral status {code:?}")))
 }
 
+impl ReferralRow {
+    /// Either side of the referral is in the caller's scope.
+    fn visible(&self) -> bool {
+        self.from_in_scope == Some(true) || self.to_in_scope == Some(true)
+    }
+}
+
+/// A referral's row with both sides' scope for `role`, up to `WHERE ` (the caller adds which).
+fn referral_sql(role: Role) -> SqlBuilder {
+    let mut sql = SqlBuilder::new(
+        "SELECT r.id, r.pupil_id, r.from_setting_id, fs.name AS from_setting, r.to_setting_id, ts.name AS to_setting, \
+         r.referral_date, r.status, r.priority, r.tier_requested, r.reason, r.needs, r.tried, r.sessions_attended, \
+         r.sessions_possible, r.incidents_year, r.suspensions_year, r.suspension_days_year, ",
+    );
+    sql.push("(").settings_in_scope(role, "fs").push(") AS from_in_scope, (");
+    sql.settings_in_scope(role, "ts").push(") AS to_in_scope ");
+    sql.push("FROM referrals r JOIN settings fs ON fs.id = r.from_setting_id JOIN settings ts ON ts.id = r.to_setting_id WHERE ");
+    sql
+}
+
+fn referral_view(row: ReferralRow, pupil_name: String, events: Vec<ReferralEvent>) -> Result<ReferralView, StoreError> {
+    Ok(ReferralView {
+        id: row.id,
+        pupil_id: row.pupil_id,
+        pupil_name,
+        from_setting_id: row.from_setting_id,
+        from_setting: row.from_setting,
+        to_setting_id: row.to_setting_id,
+        to_setting: row.to_setting,
+        referral_date: row.referral_date,
+        status: status_of(&row.status)?,
+        priority: row.priority,
+        tier_requested: row.tier_requested,
+        reason: row.reason,
+        needs: row.needs.unwrap_or_default(),
+        tried: row.tried.unwrap_or_default(),
+        sessions: SessionCounts {
+            attended: row.sessions_attended.unwrap_or(0) as u32,
+            possible: row.sessions_possible.unwrap_or(0) as u32,
+        },
+        incidents_year: row.incidents_year.unwrap_or(0),
+        suspensions_year: row.suspensions_year.unwrap_or(0),
+        suspension_days_year: row.suspension_days_year.unwrap_or(0.0),
+        events,
+        provision_side: row.to_in_scope == Some(true),
+        referrer_side: row.from_in_scope == Some(true),
+    })
+}
+
 impl Store {
     /// A pupil's name as shown on a page (preferred names where recorded).
     pub(crate) fn display_name(&self, row: &NameRow) -> Result<String, StoreError> {
@@ -356,19 +405,11 @@ impl Store {
 
     /// As `referral`, scoped the same way, for a caller that audits the whole view itself.
     pub(crate) async fn referral_unaudited(&self, caller: &Caller, id: i64) -> Result<ReferralView, StoreError> {
-        let mut sql = SqlBuilder::new(
-            "SELECT r.id, r.pupil_id, r.from_setting_id, fs.name AS from_setting, r.to_setting_id, ts.name AS to_setting, \
-             r.referral_date, r.status, r.priority, r.tier_requested, r.reason, r.needs, r.tried, r.sessions_attended, \
-             r.sessions_possible, r.incidents_year, r.suspensions_year, r.suspension_days_year, ",
-        );
-        sql.push("(").settings_in_scope(caller.role, "fs").push(") AS from_in_scope, (");
-        sql.settings_in_scope(caller.role, "ts").push(") AS to_in_scope ");
-        sql.push("FROM referrals r JOIN settings fs ON fs.id = r.from_setting_id JOIN settings ts ON ts.id = r.to_setting_id WHERE r.id = ");
-        sql.bind(Arg::Int(id));
+        let mut sql = referral_sql(caller.role);
+        sql.push("r.id = ").bind(Arg::Int(id));
         let row: Option<ReferralRow> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_optional(p).await)?;
-        let row =
-            row.filter(|r| r.from_in_scope == Some(true) || r.to_in_scope == Some(true)).ok_or(StoreError::NotFound)?;
+        let row = row.filter(ReferralRow::visible).ok_or(StoreError::NotFound)?;
         let name: NameRow = on_pool!(&self.pool, p => {
             sqlx::query_as(&format!("SELECT {NAME_COLUMNS} FROM pupils p WHERE p.id = $1")).bind(row.pupil_id).fetch_one(p).await
         })?;
@@ -378,32 +419,45 @@ impl Store {
                 .fetch_all(p)
                 .await
         })?;
-        Ok(ReferralView {
-            id: row.id,
-            pupil_id: row.pupil_id,
-            pupil_name: self.display_name(&name)?,
-            from_setting_id: row.from_setting_id,
-            from_setting: row.from_setting,
-            to_setting_id: row.to_setting_id,
-            to_setting: row.to_setting,
-            referral_date: row.referral_date,
-            status: status_of(&row.status)?,
-            priority: row.priority,
-            tier_requested: row.tier_requested,
-            reason: row.reason,
-            needs: row.needs.unwrap_or_default(),
-            tried: row.tried.unwrap_or_default(),
-            sessions: SessionCounts {
-                attended: row.sessions_attended.unwrap_or(0) as u32,
-                possible: row.sessions_possible.unwrap_or(0) as u32,
-            },
-            incidents_year: row.incidents_year.unwrap_or(0),
-            suspensions_year: row.suspensions_year.unwrap_or(0),
-            suspension_days_year: row.suspension_days_year.unwrap_or(0.0),
-            events,
-            provision_side: row.to_in_scope == Some(true),
-            referrer_side: row.from_in_scope == Some(true),
-        })
+        referral_view(row, self.display_name(&name)?, events)
+    }
+
+    /// Every referral of pupil `pupil_id` to a provision that the caller may see (either side in
+    /// scope, as `referral`), oldest first, with their events: two statements in all. The pupil's
+    /// name is the caller's to give (already read and decrypted with the pupil's file).
+    pub(crate) async fn referrals_of_pupil(
+        &self,
+        caller: &Caller,
+        pupil_id: i64,
+        pupil_name: &str,
+    ) -> Result<Vec<ReferralView>, StoreError> {
+        let mut sql = referral_sql(caller.role);
+        sql.push("r.pupil_id = ").bind(Arg::Int(pupil_id)).push(" ORDER BY r.referral_date, r.id");
+        let rows: Vec<ReferralRow> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let rows: Vec<ReferralRow> = rows.into_iter().filter(ReferralRow::visible).collect();
+        let mut events: Vec<(i64, String, i64, String, String)> = Vec::new();
+        if !rows.is_empty() {
+            let list = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(", ");
+            events = on_pool!(&self.pool, p => {
+                sqlx::query_as(&format!(
+                    "SELECT referral_id, status, at, actor, reason FROM referral_events WHERE referral_id IN ({list}) \
+                     ORDER BY at, id"
+                ))
+                .fetch_all(p)
+                .await
+            })?;
+        }
+        rows.into_iter()
+            .map(|row| {
+                let own = events
+                    .iter()
+                    .filter(|e| e.0 == row.id)
+                    .map(|e| ReferralEvent { status: e.1.clone(), at: e.2, actor: e.3.clone(), reason: e.4.clone() })
+                    .collect();
+                referral_view(row, pupil_name.to_string(), own)
+            })
+            .collect()
     }
 
     /// Move a referral on. The provision assesses, lists, offers and declines; the referrer

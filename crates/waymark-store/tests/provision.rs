@@ -178,6 +178,20 @@ async fn referral_workflow(db: &TestDb) {
     assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
 }
 
+/// The journey's one read gives exactly what each part's own read gives the same caller: the
+/// file, the referrals and placements (with events, steps and targets), the assessments and the
+/// check-in trend.
+async fn journey_matches_its_parts(db: &TestDb, who: &Caller, pupil: i64) -> waymark_store::journey::Journey {
+    let journey = db.store.pupil_journey(who, pupil).await.unwrap();
+    assert_eq!(journey.file, db.store.pupil_file(who, pupil).await.unwrap());
+    let (referrals, placements) = db.store.pupil_provision(who, pupil).await.unwrap();
+    assert_eq!(journey.referrals, referrals);
+    assert_eq!(journey.placements, placements);
+    assert_eq!(journey.assessments, db.store.scored_assessments(who, pupil).await.unwrap());
+    assert_eq!(journey.trend, db.store.checkin_trend(who, pupil).await.unwrap());
+    journey
+}
+
 fn placement(referral: Option<i64>, pupil: i64, setting: i64, token: &str) -> NewPlacement {
     NewPlacement {
         referral_id: referral,
@@ -313,6 +327,19 @@ async fn placements_and_reintegration(db: &TestDb) {
         (Some(d(2024, 4, 12)), Some(LeavingReason::ReturnToMainstream))
     );
     assert_eq!(home_registration(school.clone()).await, RegistrationType::Single, "single again after the end");
+
+    // The journey, for the provision, the referring school and the LA: the same parts as their
+    // own reads, with the referral's events and the placement's steps and targets.
+    let la = caller(Role::La(w.la_a));
+    for who in [&pru, &school, &la] {
+        let journey = journey_matches_its_parts(db, who, pupil).await;
+        assert_eq!(journey.referrals.len(), 1);
+        assert_eq!(journey.referrals[0].events.len(), 4, "submitted, under assessment, offered, placed");
+        assert_eq!(journey.placements.len(), 1);
+        assert_eq!((journey.placements[0].steps.len(), journey.placements[0].targets.len()), (3, 3));
+        assert_eq!(journey.placements[0].provision_side, who.role != Role::Setting(w.school_a));
+    }
+    assert!(matches!(db.store.pupil_journey(&other, pupil).await, Err(StoreError::NotFound)));
     assert_eq!(db.store.verify_audit().await.unwrap().problem, None);
 }
 
@@ -498,6 +525,7 @@ async fn assessments_scored(db: &TestDb) {
     assert_eq!(journey.file.records.assessments.len(), file.records.assessments.len());
     let (referrals, placements) = db.store.pupil_provision(&unit, pupil).await.unwrap();
     assert_eq!((journey.referrals.len(), journey.placements.len()), (referrals.len(), placements.len()));
+    journey_matches_its_parts(db, &unit, pupil).await;
     assert!(matches!(
         db.store.pupil_journey(&caller(Role::Setting(w.school_b)), pupil).await,
         Err(StoreError::NotFound)
