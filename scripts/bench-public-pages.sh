@@ -54,5 +54,5 @@ for page in "${PAGES[@]}"; do
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   errors=$(echo "$out" | grep -E "Non-2xx|Socket errors" || true)
   echo "| \`$page\` | $bytes | $first | $rps | $(ms "$p50") | $(ms "$p90") | $(ms "$p99") | $(ms "$max") |"
-  [ -n "$errors" ] && echo "  (wrk: $errors)"
+  if [ -n "$errors" ]; then echo "  (wrk: $errors)"; fi
 done
