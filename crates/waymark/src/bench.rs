@@ -130,31 +130,8 @@ struct Peer {
 /// Load the CSVs into DuckDB with scripts/bench_duckdb.py (installing DuckDB from PyPI into a
 /// virtual environment under target/ if it is missing) and read back its per-pupil counts.
 fn run_duckdb(b: &ImportBench, csv: &Path) -> Result<(Peer, HashMap<String, SessionCounts>)> {
-    let python = match &b.python {
-        Some(p) => p.clone(),
-        None => bench_python()?,
-    };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/bench_duckdb.py");
     let rates_file = b.work.join("duckdb-rates.csv");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg("--csv")
-        .arg(csv)
-        .arg("--db")
-        .arg(b.work.join("bench.duckdb"))
-        .arg("--rates-out")
-        .arg(&rates_file)
-        .output()
-        .with_context(|| format!("running {}", python.display()))?;
-    if !out.status.success() {
-        bail!("the DuckDB side failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().last().unwrap_or("");
-    let field = |key: &str| -> Result<String> {
-        let at = last.find(&format!("\"{key}\": ")).with_context(|| format!("no {key} in {last:?}"))? + key.len() + 4;
-        Ok(last[at..].split([',', '}']).next().unwrap_or("").trim().trim_matches('"').to_string())
-    };
+    let field = duckdb_script(b.python.as_deref(), csv, &b.work, &[("--rates-out", &rates_file)])?;
     let peer =
         Peer { name: field("duckdb_version")?, load: field("load_s")?.parse()?, rates: field("rates_s")?.parse()? };
     let mut rates = HashMap::new();
@@ -171,6 +148,36 @@ fn run_duckdb(b: &ImportBench, csv: &Path) -> Result<(Peer, HashMap<String, Sess
         peer.rates
     );
     Ok((peer, rates))
+}
+
+/// Run scripts/bench_duckdb.py on a set of CSVs with the given extra arguments (output files) and
+/// return a reader of the JSON figures it prints on its last line. Shared by the import and
+/// outcome benches.
+pub(crate) fn duckdb_script(
+    python: Option<&Path>,
+    csv: &Path,
+    work: &Path,
+    extra: &[(&str, &Path)],
+) -> Result<impl Fn(&str) -> Result<String>> {
+    let python = match python {
+        Some(p) => p.to_path_buf(),
+        None => bench_python()?,
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/bench_duckdb.py");
+    let mut command = Command::new(&python);
+    command.arg(&script).arg("--csv").arg(csv).arg("--db").arg(work.join("bench.duckdb"));
+    for (flag, path) in extra {
+        command.arg(flag).arg(path);
+    }
+    let out = command.output().with_context(|| format!("running {}", python.display()))?;
+    if !out.status.success() {
+        bail!("the DuckDB side failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let last = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").to_string();
+    Ok(move |key: &str| -> Result<String> {
+        let at = last.find(&format!("\"{key}\": ")).with_context(|| format!("no {key} in {last:?}"))? + key.len() + 4;
+        Ok(last[at..].split([',', '}']).next().unwrap_or("").trim().trim_matches('"').to_string())
+    })
 }
 
 /// A Python with DuckDB: target/bench-venv, created and filled from PyPI on first use.

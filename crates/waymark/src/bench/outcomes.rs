@@ -9,7 +9,6 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 use waymark_analytics::figure::suppress_siblings;
 use waymark_analytics::holistic::every_figure;
@@ -243,33 +242,14 @@ async fn agree(store: &Store, la: &Caller, t: &Tables, duck: &HashMap<String, Co
 
 /// Load the CSVs into DuckDB and time its aggregations (scripts/bench_duckdb.py --counts-out).
 fn run_duckdb(b: &OutcomesBench, csv: &Path) -> Result<(String, f64, f64, HashMap<String, Counts>)> {
-    let python = match &b.python {
-        Some(p) => p.clone(),
-        None => super::bench_python()?,
-    };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/bench_duckdb.py");
     let out_file = b.work.join("duckdb-counts.csv");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg("--csv")
-        .arg(csv)
-        .arg("--db")
-        .arg(b.work.join("bench.duckdb"))
-        .arg("--rates-out")
-        .arg(b.work.join("duckdb-rates.csv"))
-        .arg("--counts-out")
-        .arg(&out_file)
-        .output()
-        .with_context(|| format!("running {}", python.display()))?;
-    if !out.status.success() {
-        bail!("the DuckDB side failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().last().unwrap_or("");
-    let field = |key: &str| -> Result<String> {
-        let at = last.find(&format!("\"{key}\": ")).with_context(|| format!("no {key} in {last:?}"))? + key.len() + 4;
-        Ok(last[at..].split([',', '}']).next().unwrap_or("").trim().trim_matches('"').to_string())
-    };
+    let rates_file = b.work.join("duckdb-rates.csv");
+    let field = super::duckdb_script(
+        b.python.as_deref(),
+        csv,
+        &b.work,
+        &[("--rates-out", &rates_file), ("--counts-out", &out_file)],
+    )?;
     let name = field("duckdb_version")?;
     let time: f64 = field("counts_s")?.parse()?;
     let placed: f64 = field("placed_s")?.parse()?;
