@@ -259,22 +259,27 @@ impl Store {
         sql.bind(Arg::Int(pupil_id)).push(" AND ").settings_in_scope(caller.role, "s").push(" ORDER BY c.on_date");
         let rows: Vec<(NaiveDate, i64, i64)> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
-        let mut weeks: Vec<WeekTrend> = Vec::new();
-        for (day, mood, ready) in rows {
-            let monday = crate::placements::monday_of_week(day);
-            match weeks.last_mut().filter(|w| w.monday == monday) {
-                Some(w) => {
-                    w.mood += mood as f64;
-                    w.ready += ready as f64;
-                    w.days += 1;
-                }
-                None => weeks.push(WeekTrend { monday, mood: mood as f64, ready: ready as f64, days: 1 }),
-            }
-        }
-        for w in &mut weeks {
-            w.mood /= w.days as f64;
-            w.ready /= w.days as f64;
-        }
-        Ok(weeks)
+        Ok(weekly_trend(rows))
     }
+}
+
+/// Daily (date, mood, readiness) in date order, averaged week by week (Monday to Sunday).
+pub fn weekly_trend(days: impl IntoIterator<Item = (NaiveDate, i64, i64)>) -> Vec<WeekTrend> {
+    let mut weeks: Vec<WeekTrend> = Vec::new();
+    for (day, mood, ready) in days {
+        let monday = crate::placements::monday_of_week(day);
+        match weeks.last_mut().filter(|w| w.monday == monday) {
+            Some(w) => {
+                w.mood += mood as f64;
+                w.ready += ready as f64;
+                w.days += 1;
+            }
+            None => weeks.push(WeekTrend { monday, mood: mood as f64, ready: ready as f64, days: 1 }),
+        }
+    }
+    for w in &mut weeks {
+        w.mood /= w.days as f64;
+        w.ready /= w.days as f64;
+    }
+    weeks
 }

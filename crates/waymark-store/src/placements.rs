@@ -248,6 +248,19 @@ struct PlacementRow {
     referrer_side: Option<bool>,
 }
 
+/// A placement's row with one of its timetable steps or reintegration targets (none if it has
+/// neither).
+#[derive(sqlx::FromRow)]
+struct PlacementWithPart {
+    #[sqlx(flatten)]
+    placement: PlacementRow,
+    part_kind: Option<i64>,
+    part_from: Option<NaiveDate>,
+    part_ap: Option<i64>,
+    part_mainstream: Option<i64>,
+    part_subjects: Option<String>,
+}
+
 impl PlacementRow {
     /// The provision or the referring school is in the caller's scope.
     fn visible(&self) -> bool {
@@ -615,50 +628,56 @@ impl Store {
 
     /// Every placement of pupil `pupil_id` the caller may see (its provision or the referring
     /// school in scope, as `placement`), oldest first, with their timetable steps and
-    /// reintegration targets: two statements in all. The pupil's name is the caller's to give.
+    /// reintegration targets: one statement. The pupil's name is the caller's to give.
     pub(crate) async fn placements_of_pupil(
         &self,
         caller: &Caller,
         pupil_id: i64,
         pupil_name: &str,
     ) -> Result<Vec<PlacementView>, StoreError> {
+        // One statement: each placement row once per timetable step (kind 0) and reintegration
+        // target (kind 1), left-joined in order; the parts are read for the pupil's placements
+        // only and kept only with the visible ones.
         let mut sql = placement_sql(caller.role);
-        sql.push("pl.pupil_id = ").bind(Arg::Int(pupil_id)).push(" ORDER BY pl.start_date, pl.id");
-        let rows: Vec<PlacementRow> =
+        sql.push("pl.pupil_id = ").bind(Arg::Int(pupil_id)).prepend(
+            "SELECT x.*, pt.kind AS part_kind, pt.from_date AS part_from, pt.ap_sessions AS part_ap, \
+             pt.mainstream_sessions AS part_mainstream, pt.mainstream_subjects AS part_subjects FROM (",
+        );
+        sql.push(
+            ") x LEFT JOIN (SELECT t.placement_id, CAST(0 AS BIGINT) AS kind, t.from_date, t.ap_sessions, \
+             t.mainstream_sessions, t.mainstream_subjects FROM timetable_steps t \
+             JOIN placements tp ON tp.id = t.placement_id WHERE tp.pupil_id = ",
+        )
+        .bind(Arg::Int(pupil_id))
+        .push(
+            " UNION ALL SELECT rt.placement_id, CAST(1 AS BIGINT), rt.from_date, CAST(0 AS BIGINT), \
+             rt.mainstream_sessions, NULL FROM reintegration_targets rt \
+             JOIN placements rp ON rp.id = rt.placement_id WHERE rp.pupil_id = ",
+        )
+        .bind(Arg::Int(pupil_id))
+        .push(") pt ON pt.placement_id = x.id ORDER BY x.start_date, x.id, pt.kind, pt.from_date");
+        let rows: Vec<PlacementWithPart> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
-        let rows: Vec<PlacementRow> = rows.into_iter().filter(PlacementRow::visible).collect();
-        // Steps (kind 0) and targets (kind 1) of the visible placements together.
-        let mut parts: Vec<(i64, i64, NaiveDate, i64, i64, Option<String>)> = Vec::new();
-        if !rows.is_empty() {
-            let list = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(", ");
-            parts = on_pool!(&self.pool, p => {
-                sqlx::query_as(&format!(
-                    "SELECT placement_id, CAST(0 AS BIGINT) AS kind, from_date, ap_sessions, mainstream_sessions, \
-                     mainstream_subjects FROM timetable_steps WHERE placement_id IN ({list}) \
-                     UNION ALL SELECT placement_id, CAST(1 AS BIGINT) AS kind, from_date, CAST(0 AS BIGINT) AS ap_sessions, \
-                     mainstream_sessions, NULL AS mainstream_subjects FROM reintegration_targets WHERE placement_id IN ({list}) \
-                     ORDER BY 1, 2, 3"
-                ))
-                .fetch_all(p)
-                .await
-            })?;
+        let mut grouped: Vec<(PlacementRow, Vec<Step>, Vec<(NaiveDate, i64)>)> = Vec::new();
+        for row in rows.into_iter().filter(|r| r.placement.visible()) {
+            if grouped.last().is_none_or(|last| last.0.id != row.placement.id) {
+                grouped.push((row.placement, Vec::new(), Vec::new()));
+            }
+            let Some((_, steps, targets)) = grouped.last_mut() else { continue };
+            match (row.part_kind, row.part_from) {
+                (Some(0), Some(from_date)) => steps.push(Step {
+                    from_date,
+                    ap_sessions: row.part_ap.unwrap_or(0),
+                    mainstream_sessions: row.part_mainstream.unwrap_or(0),
+                    mainstream_subjects: row.part_subjects,
+                }),
+                (Some(1), Some(from_date)) => targets.push((from_date, row.part_mainstream.unwrap_or(0))),
+                _ => {}
+            }
         }
-        Ok(rows
+        Ok(grouped
             .into_iter()
-            .map(|row| {
-                let own = || parts.iter().filter(|part| part.0 == row.id);
-                let steps = own()
-                    .filter(|part| part.1 == 0)
-                    .map(|part| Step {
-                        from_date: part.2,
-                        ap_sessions: part.3,
-                        mainstream_sessions: part.4,
-                        mainstream_subjects: part.5.clone(),
-                    })
-                    .collect();
-                let targets = own().filter(|part| part.1 == 1).map(|part| (part.2, part.4)).collect();
-                placement_view(row, pupil_name.to_string(), steps, targets)
-            })
+            .map(|(row, steps, targets)| placement_view(row, pupil_name.to_string(), steps, targets))
             .collect())
     }
 

@@ -125,6 +125,20 @@ struct PupilRow {
     ethnicity: Option<String>,
 }
 
+/// A pupil's row with one of their enrolments (none if they have none).
+#[derive(sqlx::FromRow)]
+struct PupilWithEnrolment {
+    #[sqlx(flatten)]
+    pupil: PupilRow,
+    enrolment_id: Option<i64>,
+    enrolment_setting_id: Option<i64>,
+    enrolment_start: Option<NaiveDate>,
+    enrolment_end: Option<NaiveDate>,
+    enrolment_registration: Option<String>,
+    enrolment_leaving_reason: Option<String>,
+    enrolment_setting: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 struct EnrolmentRow {
     id: i64,
@@ -451,25 +465,35 @@ impl Store {
         role: Role,
         id: i64,
     ) -> Result<(Pupil, Vec<Enrolment>), StoreError> {
+        // One statement: the pupil's row once per enrolment (left-joined, newest first).
         let mut sql = SqlBuilder::new(&format!(
-            "SELECT {IDENTITY_COLUMNS}, p.sex, p.fsm_eligible, p.sen, p.child_in_need, p.looked_after, p.ethnicity \
-             FROM pupils p WHERE p.id = "
+            "SELECT {IDENTITY_COLUMNS}, p.sex, p.fsm_eligible, p.sen, p.child_in_need, p.looked_after, p.ethnicity, \
+             en.id AS enrolment_id, en.setting_id AS enrolment_setting_id, en.start_date AS enrolment_start, \
+             en.end_date AS enrolment_end, en.registration AS enrolment_registration, \
+             en.leaving_reason AS enrolment_leaving_reason, es.name AS enrolment_setting \
+             FROM pupils p LEFT JOIN enrolments en ON en.pupil_id = p.id LEFT JOIN settings es ON es.id = en.setting_id \
+             WHERE p.id = "
         ));
-        sql.bind(Arg::Int(id)).push(" AND ").pupils_in_scope(role);
-        let row: Option<PupilRow> =
-            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_optional(p).await)?;
-        let pupil = self.pupil_from_row(&row.ok_or(StoreError::NotFound)?)?;
-        let rows: Vec<EnrolmentRow> = on_pool!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT e.id, e.pupil_id, e.setting_id, e.start_date, e.end_date, e.registration, e.leaving_reason, s.name \
-                 FROM enrolments e JOIN settings s ON s.id = e.setting_id WHERE e.pupil_id = $1 \
-                 ORDER BY e.start_date DESC, e.id DESC",
-            )
-            .bind(id)
-            .fetch_all(p)
-            .await
-        })?;
-        let enrolments = rows.into_iter().map(enrolment_from_row).collect::<Result<Vec<_>, _>>()?;
+        sql.bind(Arg::Int(id)).push(" AND ").pupils_in_scope(role).push(" ORDER BY en.start_date DESC, en.id DESC");
+        let rows: Vec<PupilWithEnrolment> =
+            on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
+        let pupil = self.pupil_from_row(&rows.first().ok_or(StoreError::NotFound)?.pupil)?;
+        let enrolments = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(EnrolmentRow {
+                    id: r.enrolment_id?,
+                    pupil_id: id,
+                    setting_id: r.enrolment_setting_id?,
+                    start_date: r.enrolment_start?,
+                    end_date: r.enrolment_end,
+                    registration: r.enrolment_registration?,
+                    leaving_reason: r.enrolment_leaving_reason,
+                    name: r.enrolment_setting?,
+                })
+            })
+            .map(enrolment_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok((pupil, enrolments))
     }
 

@@ -32,6 +32,17 @@ pub struct PupilRecords {
     pub assessments: Vec<Assessment>,
     pub interventions: Vec<Intervention>,
     pub destinations: Vec<Destination>,
+    /// Daily check-ins at groups of provisions in scope, oldest first.
+    pub checkins: Vec<CheckIn>,
+}
+
+/// One day's check-in: mood 1 to 5, readiness to learn 1 to 3.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckIn {
+    pub setting: String,
+    pub on_date: NaiveDate,
+    pub mood: i64,
+    pub ready: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +163,7 @@ const TAG_EXCLUSION: i64 = 3;
 const TAG_REFERRAL: i64 = 4;
 const TAG_INTERVENTION: i64 = 5;
 const TAG_DESTINATION: i64 = 6;
+const TAG_CHECKIN: i64 = 7;
 
 /// One row of the records read together: which table (tag), its id and setting, then its
 /// dates, texts, whole numbers and one decimal in the columns each table uses (by position:
@@ -242,12 +254,14 @@ impl Store {
             )
         );
         if !placements.is_empty() {
-            let list = placements.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(", ");
+            // The steps of all the pupil's placements, kept below only for placements in scope:
+            // one SQL text for every pupil, so each connection prepares it once.
             let steps: Vec<TimetableStep> = on_pool!(&self.pool, p => {
-                sqlx::query_as(&format!(
-                    "SELECT placement_id, from_date, ap_sessions, mainstream_sessions FROM timetable_steps \
-                     WHERE placement_id IN ({list}) ORDER BY from_date"
-                ))
+                sqlx::query_as(
+                    "SELECT t.placement_id, t.from_date, t.ap_sessions, t.mainstream_sessions FROM timetable_steps t \
+                     JOIN placements pl ON pl.id = t.placement_id WHERE pl.pupil_id = $1 ORDER BY t.from_date",
+                )
+                .bind(id)
                 .fetch_all(p)
                 .await
             })?;
@@ -267,11 +281,13 @@ impl Store {
             )
         );
         if !assessments.is_empty() {
-            let list = assessments.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(", ");
+            // As the steps: every item of the pupil's assessments, kept only for those in scope.
             let items: Vec<(i64, i64, i64)> = on_pool!(&self.pool, p => {
-                sqlx::query_as(&format!(
-                    "SELECT assessment_id, item, response FROM assessment_items WHERE assessment_id IN ({list}) ORDER BY item"
-                ))
+                sqlx::query_as(
+                    "SELECT i.assessment_id, i.item, i.response FROM assessment_items i \
+                     JOIN assessments a ON a.id = i.assessment_id WHERE a.pupil_id = $1 ORDER BY i.item",
+                )
+                .bind(id)
                 .fetch_all(p)
                 .await
             })?;
@@ -279,11 +295,18 @@ impl Store {
                 a.items = items.iter().filter(|i| i.0 == a.id).map(|i| (i.1, i.2)).collect();
             }
         }
-        // The pupil's incidents, suspensions, exclusions, referrals, interventions and
-        // destinations in one statement: a branch per table (each kept to settings in scope, as
-        // on their own; destinations belong to the pupil), rows told apart by `tag`.
+        Ok(PupilRecords { attendance, placements, assessments, ..self.dated_records_of(role, id).await? })
+    }
+
+    /// The pupil's incidents, suspensions, exclusions, referrals, interventions, check-ins and
+    /// destinations (a pupil already found within the role's scope); attendance, placements and
+    /// assessments are left empty for the caller to fill or not.
+    pub(crate) async fn dated_records_of(&self, role: Role, id: i64) -> Result<PupilRecords, StoreError> {
+        // The pupil's incidents, suspensions, exclusions, referrals, interventions, check-ins
+        // and destinations in one statement: a branch per table (each kept to settings in scope,
+        // as on their own; destinations belong to the pupil), rows told apart by `tag`.
         let mut sql = SqlBuilder::new("");
-        let branches: [(i64, &str, &str); 5] = [
+        let branches: [(i64, &str, &str); 6] = [
             (
                 TAG_INCIDENT,
                 "r.incident_date, CAST(NULL AS DATE), r.kind, r.outcome, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
@@ -314,6 +337,12 @@ impl Store {
                  r.sessions_planned, r.sessions_attended, CAST(NULL AS DOUBLE PRECISION)",
                 "interventions r JOIN settings s ON s.id = r.setting_id",
             ),
+            (
+                TAG_CHECKIN,
+                "r.on_date, CAST(NULL AS DATE), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                 CAST(NULL AS TEXT), r.mood, r.ready, CAST(NULL AS DOUBLE PRECISION)",
+                "checkins r JOIN provision_groups g ON g.id = r.group_id JOIN settings s ON s.id = g.setting_id",
+            ),
         ];
         for (tag, columns, from) in branches {
             sql.push(&format!("SELECT CAST({tag} AS BIGINT) AS tag, r.id, s.name AS setting, {columns} FROM {from} WHERE r.pupil_id = "));
@@ -327,7 +356,7 @@ impl Store {
         ));
         sql.bind(Arg::Int(id)).push(" ORDER BY 1, 4, 2");
         let rows: Vec<RecordRow> = fetch_all!(self, sql);
-        let mut records = PupilRecords { attendance, placements, assessments, ..PupilRecords::default() };
+        let mut records = PupilRecords::default();
         let dated = |d: Option<NaiveDate>| d.ok_or_else(|| StoreError::Config("a record without its date".into()));
         for (tag, _id, setting, d1, d2, t1, t2, t3, t4, n1, n2, f1) in rows {
             let text = |t: Option<String>| t.unwrap_or_default();
@@ -368,6 +397,12 @@ impl Store {
                     end_date: d2,
                     sessions_planned: n1.unwrap_or_default(),
                     sessions_attended: n2.unwrap_or_default(),
+                }),
+                TAG_CHECKIN => records.checkins.push(CheckIn {
+                    setting,
+                    on_date: dated(d1)?,
+                    mood: n1.unwrap_or_default(),
+                    ready: n2.unwrap_or_default(),
                 }),
                 _ => records.destinations.push(Destination {
                     ks4_year: n1.unwrap_or_default(),

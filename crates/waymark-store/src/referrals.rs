@@ -238,6 +238,17 @@ pub(crate) fn status_of(code: &str) -> Result<ReferralStatus, StoreError> {
     ReferralStatus::from_code(code).ok_or_else(|| StoreError::Config(format!("unknown referral status {code:?}")))
 }
 
+/// A referral's row with one of its events (none if it has none yet).
+#[derive(sqlx::FromRow)]
+struct ReferralWithEvent {
+    #[sqlx(flatten)]
+    referral: ReferralRow,
+    event_status: Option<String>,
+    event_at: Option<i64>,
+    event_actor: Option<String>,
+    event_reason: Option<String>,
+}
+
 impl ReferralRow {
     /// Either side of the referral is in the caller's scope.
     fn visible(&self) -> bool {
@@ -423,7 +434,7 @@ impl Store {
     }
 
     /// Every referral of pupil `pupil_id` to a provision that the caller may see (either side in
-    /// scope, as `referral`), oldest first, with their events: two statements in all. The pupil's
+    /// scope, as `referral`), oldest first, with their events: one statement. The pupil's
     /// name is the caller's to give (already read and decrypted with the pupil's file).
     pub(crate) async fn referrals_of_pupil(
         &self,
@@ -431,33 +442,27 @@ impl Store {
         pupil_id: i64,
         pupil_name: &str,
     ) -> Result<Vec<ReferralView>, StoreError> {
+        // One statement: each referral row once per event (events left-joined, in order).
         let mut sql = referral_sql(caller.role);
-        sql.push("r.pupil_id = ").bind(Arg::Int(pupil_id)).push(" ORDER BY r.referral_date, r.id");
-        let rows: Vec<ReferralRow> =
+        sql.push("r.pupil_id = ").bind(Arg::Int(pupil_id)).prepend(
+            "SELECT x.*, ev.status AS event_status, ev.at AS event_at, ev.actor AS event_actor, \
+             ev.reason AS event_reason FROM (",
+        );
+        sql.push(") x LEFT JOIN referral_events ev ON ev.referral_id = x.id ORDER BY x.referral_date, x.id, ev.at, ev.id");
+        let rows: Vec<ReferralWithEvent> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
-        let rows: Vec<ReferralRow> = rows.into_iter().filter(ReferralRow::visible).collect();
-        let mut events: Vec<(i64, String, i64, String, String)> = Vec::new();
-        if !rows.is_empty() {
-            let list = rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(", ");
-            events = on_pool!(&self.pool, p => {
-                sqlx::query_as(&format!(
-                    "SELECT referral_id, status, at, actor, reason FROM referral_events WHERE referral_id IN ({list}) \
-                     ORDER BY at, id"
-                ))
-                .fetch_all(p)
-                .await
-            })?;
+        let mut grouped: Vec<(ReferralRow, Vec<ReferralEvent>)> = Vec::new();
+        for row in rows.into_iter().filter(|r| r.referral.visible()) {
+            let event = match (row.event_status, row.event_at, row.event_actor, row.event_reason) {
+                (Some(status), Some(at), Some(actor), Some(reason)) => Some(ReferralEvent { status, at, actor, reason }),
+                _ => None,
+            };
+            match grouped.last_mut() {
+                Some((last, events)) if last.id == row.referral.id => events.extend(event),
+                _ => grouped.push((row.referral, event.into_iter().collect())),
+            }
         }
-        rows.into_iter()
-            .map(|row| {
-                let own = events
-                    .iter()
-                    .filter(|e| e.0 == row.id)
-                    .map(|e| ReferralEvent { status: e.1.clone(), at: e.2, actor: e.3.clone(), reason: e.4.clone() })
-                    .collect();
-                referral_view(row, pupil_name.to_string(), own)
-            })
-            .collect()
+        grouped.into_iter().map(|(row, events)| referral_view(row, pupil_name.to_string(), events)).collect()
     }
 
     /// Move a referral on. The provision assesses, lists, offers and declines; the referrer

@@ -132,6 +132,13 @@ impl SqlBuilder {
         self
     }
 
+    /// Put `sql` (which binds nothing) before what is built so far: to wrap a built query as a
+    /// subquery.
+    pub fn prepend(&mut self, sql: &str) -> &mut Self {
+        self.sql.insert_str(0, sql);
+        self
+    }
+
     /// Bind a date (never spliced into the SQL text).
     pub fn date(&mut self, day: chrono::NaiveDate) -> &mut Self {
         self.bind(Arg::Date(day))

@@ -56,10 +56,10 @@ pub async fn journey(
     let pupil: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let caller = session.user.caller();
     // One scoped read of the whole journey, audited once.
-    let waymark_store::journey::Journey { file, referrals, placements, assessments, trend } =
+    let waymark_store::journey::Journey { pupil: child, enrolments, records, referrals, placements, assessments, trend } =
         state.store.pupil_journey(&caller, pupil).await?;
     let mut events = Vec::new();
-    for e in &file.enrolments {
+    for e in &enrolments {
         let r = &e.record;
         events.push(event(
             r.start,
@@ -113,7 +113,7 @@ pub async fn journey(
             ));
         }
     }
-    let r = &file.records;
+    let r = &records;
     for i in &r.incidents {
         events.push(event(
             i.incident_date,
@@ -193,7 +193,7 @@ pub async fn journey(
     let page = Page {
         nav: Nav::for_session(&session, "pupils"),
         pupil_id: pupil,
-        name: file.pupil.display_name(),
+        name: child.display_name(),
         events,
         charts,
         scores,
