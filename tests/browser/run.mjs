@@ -1005,7 +1005,7 @@ async function runCoreSteps(browser, base) {
 
   await step('l2. the London inset: every borough can be seen and clicked', async () => {
     await gotoOk(pp, `${base}/explore`);
-    const boroughs = pp.locator('svg.wm-map g.wm-map-inset a path');
+    const boroughs = pp.locator('svg.wm-map g.wm-map-inset a use');
     const n = await boroughs.count();
     check(n === 33, `the 32 boroughs and the City in the inset (found ${n})`);
     let smallest = Infinity;
@@ -1017,7 +1017,7 @@ async function runCoreSteps(browser, base) {
     log(`    smallest inset area: ${Math.round(smallest)} px`);
     check(smallest >= 8, `every inset area at least 8 px across (smallest ${Math.round(smallest)} px)`);
     await screenshot(pp, 'map-london-inset');
-    await submitAndWait(pp, () => pp.locator('svg.wm-map g.wm-map-inset a[href="/explore/la/202"] path').click());
+    await submitAndWait(pp, () => pp.locator('svg.wm-map g.wm-map-inset a[href="/explore/la/202"] use').click());
     check(new URL(pp.url()).pathname === '/explore/la/202', `Camden in the inset opens its profile: ${pp.url()}`);
     checkNoProblems(pw, 'London inset');
   });

@@ -27,9 +27,13 @@ use shapefile::{Feature, Point};
 /// 0.1 km² (a triangle about 450 m across). On a map of England 800 px wide one pixel is about 740 m, i.e.
 /// 0.55 km², so everything removed is under a pixel, and a region drawn four times larger (London) still looks
 /// right. The ONS files are already generalised to 500 m and barely change; the 2016 DfE file, drawn at 10–20 m
-/// detail, goes from 115,346 points to about 20,000. Path data: 2016 124 KB, Dec 2021 61 KB, May 2023 64 KB,
-/// well under the 500 KB budget (at 0.25 km² the 2016 file would be 85 KB, at 0.01 km² 330 KB).
+/// detail, goes from 115,346 points to about 20,000 (124 KB of path data) at this threshold, so it is built at
+/// [`THRESHOLD_2016_M2`] instead (85 KB); Dec 2021 61 KB, May 2023 64 KB (at 0.01 km² the 2016 file would be 330 KB).
 pub const THRESHOLD_M2: f64 = 100_000.0;
+
+/// The 2016 DfE file's threshold: 0.25 km² (a triangle about 700 m across, under a pixel of a
+/// map of England 800 px wide; see [`BoundaryVintage::threshold_m2`]).
+pub const THRESHOLD_2016_M2: f64 = 250_000.0;
 
 /// How many times the threshold a ring (island, hole) must cover to be kept, unless it is its LA's largest.
 const SPECK_FACTOR: f64 = 4.0;
@@ -92,6 +96,18 @@ impl BoundaryVintage {
             ..=2018 => BoundaryVintage::Lad2016,
             2019..=2022 => BoundaryVintage::Dec2021,
             _ => BoundaryVintage::May2023,
+        }
+    }
+
+    /// The simplification threshold (m²) its committed file is built at. The ONS files are
+    /// generalised to 500 m at source and take [`THRESHOLD_M2`]; the 2016 DfE file is drawn at
+    /// 10-20 m detail, and at that threshold kept twice the path data of the others (124 KB
+    /// against 61-64 KB), every byte of it sent with each map page of 2006/07 to 2018/19. At
+    /// [`THRESHOLD_2016_M2`] it comes to about the ONS files' level of detail.
+    pub fn threshold_m2(self) -> f64 {
+        match self {
+            BoundaryVintage::Lad2016 => THRESHOLD_2016_M2,
+            BoundaryVintage::Dec2021 | BoundaryVintage::May2023 => THRESHOLD_M2,
         }
     }
 
@@ -208,13 +224,14 @@ impl BoundarySet {
             .unwrap_or_else(|e| panic!("embedded boundary file is corrupt: {e}"))
     }
 
-    /// Rebuild from a raw shapefile (used by `waymark opendata build --from DIR`), at [`THRESHOLD_M2`].
+    /// Rebuild from a raw shapefile (used by `waymark opendata build --from DIR`), at the vintage's
+    /// threshold ([`BoundaryVintage::threshold_m2`]).
     pub fn from_shapefile(vintage: BoundaryVintage, shp_path: &Path) -> Result<BoundarySet, BoundaryError> {
-        BoundarySet::from_shapefile_with_threshold(vintage, shp_path, THRESHOLD_M2)
+        BoundarySet::from_shapefile_with_threshold(vintage, shp_path, vintage.threshold_m2())
     }
 
     /// As [`from_shapefile`](Self::from_shapefile) at another threshold (m²), for tuning; rings under 4 × the
-    /// threshold are dropped. The committed files use [`THRESHOLD_M2`].
+    /// threshold are dropped. The committed files use [`BoundaryVintage::threshold_m2`].
     pub fn from_shapefile_with_threshold(
         vintage: BoundaryVintage,
         shp_path: &Path,

@@ -45,16 +45,20 @@ pub fn choropleth(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{vb}\" class=\"wm-map\" role=\"group\" aria-labelledby=\"map-title map-desc\">\
          <title id=\"map-title\">{t}</title><desc id=\"map-desc\">{d}</desc>\
          <defs><pattern id=\"no-data\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-         <rect width=\"6\" height=\"6\" fill=\"#ffffff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#6f777b\" stroke-width=\"2\"/></pattern></defs><g>",
+         <rect width=\"6\" height=\"6\" fill=\"#ffffff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#6f777b\" stroke-width=\"2\"/></pattern></defs>\
+         <g stroke=\"#ffffff\" stroke-width=\"0.6\">",
         vb = esc(viewbox),
         t = esc(title),
         d = esc(description)
     );
-    for area in areas {
+    // The stroke is set once on the group (each path inherits it); an area drawn again in the
+    // inset gets an id there to `<use>` rather than a second copy of its path data.
+    for (i, area) in areas.iter().enumerate() {
         let fill =
             if area.value.is_some() { scale.colour(area.value).to_string() } else { "url(#no-data)".to_string() };
+        let id = if area.inset { format!(" id=\"{}\"", area_id(i)) } else { String::new() };
         svg.push_str(&format!(
-            "<a href=\"{href}\" aria-label=\"{name}: {shown}\"><path d=\"{path}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"0.6\"><title>{name}: {shown}</title></path></a>",
+            "<a href=\"{href}\" aria-label=\"{name}: {shown}\"><path{id} d=\"{path}\" fill=\"{fill}\"><title>{name}: {shown}</title></path></a>",
             href = esc(&area.href),
             name = esc(area.name),
             shown = esc(&area.shown),
@@ -62,7 +66,7 @@ pub fn choropleth(
         ));
     }
     svg.push_str("</g>");
-    svg.push_str(&inset(areas, scale));
+    svg.push_str(&inset(areas));
     for p in points {
         svg.push_str(&format!(
             "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.2\" fill=\"#d4351c\" stroke=\"#ffffff\" stroke-width=\"0.6\"><title>{}</title></circle>",
@@ -76,11 +80,11 @@ pub fn choropleth(
 }
 
 /// The inset areas again, scaled to fill a framed box: each a link, like the main map's.
-fn inset(areas: &[MapArea], scale: &Scale) -> String {
-    let chosen: Vec<&MapArea> = areas.iter().filter(|a| a.inset).collect();
+fn inset(areas: &[MapArea]) -> String {
+    let chosen: Vec<(usize, &MapArea)> = areas.iter().enumerate().filter(|(_, a)| a.inset).collect();
     let Some((x0, y0, x1, y1)) = chosen
         .iter()
-        .filter_map(|a| path_bounds(a.path))
+        .filter_map(|(_, a)| path_bounds(a.path))
         .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
     else {
         return String::new();
@@ -90,26 +94,31 @@ fn inset(areas: &[MapArea], scale: &Scale) -> String {
     let k = ((fw - 2.0 * pad) / (x1 - x0)).min((fh - top - 2.0 * pad) / (y1 - y0));
     let (ox, oy) = (fx + (fw - k * (x1 - x0)) / 2.0, fy + top + pad);
     let mut svg = format!(
-        r##"<g class="wm-map-inset" role="group" aria-label="London, enlarged"><rect x="{fx}" y="{fy}" width="{fw}" height="{fh}" fill="#ffffff" stroke="#0b0c0c" stroke-width="0.8"/><text x="{tx}" y="{ty}" font-size="11" fill="#0b0c0c">London (enlarged)</text><g transform="translate({ox:.2} {oy:.2}) scale({k:.3}) translate({nx:.2} {ny:.2})">"##,
+        r##"<g class="wm-map-inset" role="group" aria-label="London, enlarged"><rect x="{fx}" y="{fy}" width="{fw}" height="{fh}" fill="#ffffff" stroke="#0b0c0c" stroke-width="0.8"/><text x="{tx}" y="{ty}" font-size="11" fill="#0b0c0c">London (enlarged)</text><g transform="translate({ox:.2} {oy:.2}) scale({k:.3}) translate({nx:.2} {ny:.2})" stroke="#ffffff" stroke-width="{w:.2}">"##,
         tx = fx + 5.0,
         ty = fy + 12.0,
         nx = -x0,
         ny = -y0,
+        w = 0.6 / k * 2.0,
     );
-    for area in chosen {
-        let fill =
-            if area.value.is_some() { scale.colour(area.value).to_string() } else { "url(#no-data)".to_string() };
+    // Each area is the main map's own path (with its fill), used again at this scale: the
+    // stroke comes from this group, so borders stay thin when enlarged.
+    for (i, area) in chosen {
         svg.push_str(&format!(
-            "<a href=\"{href}\" aria-label=\"{name}: {shown}\"><path d=\"{path}\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"{w:.2}\"><title>{name}: {shown}</title></path></a>",
+            "<a href=\"{href}\" aria-label=\"{name}: {shown}\"><use href=\"#{id}\"><title>{name}: {shown}</title></use></a>",
             href = esc(&area.href),
             name = esc(area.name),
             shown = esc(&area.shown),
-            path = area.path,
-            w = 0.6 / k * 2.0,
+            id = area_id(i),
         ));
     }
     svg.push_str("</g></g>");
     svg
+}
+
+/// The id of area `i`'s path, for the inset to use.
+fn area_id(i: usize) -> String {
+    format!("map-area-{i}")
 }
 
 /// The bounding box (min x, min y, max x, max y) of SVG path data written with M/m, L/l and
