@@ -49,12 +49,21 @@ pub struct ApCensusRow {
 }
 
 /// All AP tables.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ApData {
     pub settings: Vec<ApSettingRow>,
     pub reasons: Vec<ApPupilRow>,
     pub characteristics: Vec<ApPupilRow>,
     pub census: Vec<ApCensusRow>,
+    /// The census totals by year and area, made on first use from `census`.
+    pub(crate) census_totals: std::sync::OnceLock<std::collections::HashMap<(AcademicYear, Area), Value>>,
+}
+
+impl PartialEq for ApData {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.settings, &self.reasons, &self.characteristics, &self.census)
+            == (&other.settings, &other.reasons, &other.characteristics, &other.census)
+    }
 }
 
 /// The AP census dimensions; a row is kept when at most one of them is not "Total".
@@ -68,12 +77,18 @@ impl ApData {
             reasons: read_pupils(&dir.join("spc_school_ap_placement.csv"), las)?,
             characteristics: read_pupils(&dir.join("spc_school_ap_characteristics.csv"), las)?,
             census: read_census(&dir.join("ap_placements_ap_census.csv.gz"), las)?,
+            census_totals: Default::default(),
         })
     }
 
     /// LA-arranged AP pupils in an area and year (the census total).
     pub fn census_total(&self, year: AcademicYear, area: &Area) -> Option<Value> {
-        self.census.iter().find(|r| r.year == year && &r.area == area && r.grouping == "Total").map(|r| r.pupils)
+        // Totals are a small share of the census rows (most are characteristics): searched in
+        // that shorter list, found once.
+        let totals = self.census_totals.get_or_init(|| {
+            self.census.iter().filter(|r| r.grouping == "Total").map(|r| ((r.year, r.area.clone()), r.pupils)).collect()
+        });
+        totals.get(&(year, area.clone())).copied()
     }
 }
 

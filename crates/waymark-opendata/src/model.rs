@@ -135,6 +135,7 @@ impl OpenData {
                 reasons: read_compact(&table("ap_reasons.csv.gz")?, &header::AP_PUPILS, ap_pupil_from)?,
                 characteristics: read_compact(&table("ap_characteristics.csv.gz")?, &header::AP_PUPILS, ap_pupil_from)?,
                 census: read_compact(&table("ap_census.csv.gz")?, &header::AP_CENSUS, ap_census_from)?,
+                census_totals: Default::default(),
             },
             schools: read_compact(&table("schools.csv.gz")?, &header::SCHOOLS, school_from)?,
             after: AfterExclusion::from_compact(&table("after.csv.gz")?)?,

@@ -658,12 +658,14 @@ impl Store {
         .push(") pt ON pt.placement_id = x.id ORDER BY x.start_date, x.id, pt.kind, pt.from_date");
         let rows: Vec<PlacementWithPart> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
-        let mut grouped: Vec<(PlacementRow, Vec<Step>, Vec<(NaiveDate, i64)>)> = Vec::new();
+        // Each placement with its steps and its targets (date, mainstream sessions).
+        type Parts = (Vec<Step>, Vec<(NaiveDate, i64)>);
+        let mut grouped: Vec<(PlacementRow, Parts)> = Vec::new();
         for row in rows.into_iter().filter(|r| r.placement.visible()) {
             if grouped.last().is_none_or(|last| last.0.id != row.placement.id) {
-                grouped.push((row.placement, Vec::new(), Vec::new()));
+                grouped.push((row.placement, (Vec::new(), Vec::new())));
             }
-            let Some((_, steps, targets)) = grouped.last_mut() else { continue };
+            let Some((_, (steps, targets))) = grouped.last_mut() else { continue };
             match (row.part_kind, row.part_from) {
                 (Some(0), Some(from_date)) => steps.push(Step {
                     from_date,
@@ -677,7 +679,7 @@ impl Store {
         }
         Ok(grouped
             .into_iter()
-            .map(|(row, steps, targets)| placement_view(row, pupil_name.to_string(), steps, targets))
+            .map(|(row, (steps, targets))| placement_view(row, pupil_name.to_string(), steps, targets))
             .collect())
     }
 

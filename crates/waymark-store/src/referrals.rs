@@ -448,13 +448,17 @@ impl Store {
             "SELECT x.*, ev.status AS event_status, ev.at AS event_at, ev.actor AS event_actor, \
              ev.reason AS event_reason FROM (",
         );
-        sql.push(") x LEFT JOIN referral_events ev ON ev.referral_id = x.id ORDER BY x.referral_date, x.id, ev.at, ev.id");
+        sql.push(
+            ") x LEFT JOIN referral_events ev ON ev.referral_id = x.id ORDER BY x.referral_date, x.id, ev.at, ev.id",
+        );
         let rows: Vec<ReferralWithEvent> =
             on_pool!(&self.pool, p => bind_args!(sqlx::query_as(sql.sql()), sql).fetch_all(p).await)?;
         let mut grouped: Vec<(ReferralRow, Vec<ReferralEvent>)> = Vec::new();
         for row in rows.into_iter().filter(|r| r.referral.visible()) {
             let event = match (row.event_status, row.event_at, row.event_actor, row.event_reason) {
-                (Some(status), Some(at), Some(actor), Some(reason)) => Some(ReferralEvent { status, at, actor, reason }),
+                (Some(status), Some(at), Some(actor), Some(reason)) => {
+                    Some(ReferralEvent { status, at, actor, reason })
+                }
                 _ => None,
             };
             match grouped.last_mut() {

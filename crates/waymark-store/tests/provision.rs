@@ -187,7 +187,8 @@ async fn journey_matches_its_parts(db: &TestDb, who: &Caller, pupil: i64) -> way
     assert_eq!((&journey.pupil, &journey.enrolments), (&file.pupil, &file.enrolments));
     // The dated records as the file has them; attendance, placements and assessments come from
     // their own views (below), not read twice.
-    let dated = waymark_store::PupilRecords { attendance: vec![], placements: vec![], assessments: vec![], ..file.records };
+    let dated =
+        waymark_store::PupilRecords { attendance: vec![], placements: vec![], assessments: vec![], ..file.records };
     assert_eq!(journey.records, dated);
     let (referrals, placements) = db.store.pupil_provision(who, pupil).await.unwrap();
     assert_eq!(journey.referrals, referrals);

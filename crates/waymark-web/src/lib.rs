@@ -182,6 +182,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::signed_in_error_pages))
         .layer(axum::middleware::from_fn(security::reject_undecodable_paths))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(axum::middleware::from_fn(cache::serve_compressed))
         // Quality 4 (gzip and brotli alike): most of the saving of the highest levels at a
         // fraction of their time, since pages are compressed on every response.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
@@ -252,11 +253,17 @@ pub async fn serve_router(
 
 /// Load what the first visitors would otherwise wait for.
 fn warm(store: &Store) {
-    // Load the observatory's open data now rather than on the first visitor's request.
-    tokio::task::spawn_blocking(|| {
-        if let Err(e) = pages::explore::model::Explore::shared() {
-            tracing::error!("{e}");
+    // Load the observatory's open data now rather than on the first visitor's request, and work
+    // out what every page asks of it once per process (each measure's years, the cold-spot
+    // index, the AP census totals), so no visitor's first page pays for them.
+    tokio::task::spawn_blocking(|| match pages::explore::model::Explore::shared() {
+        Ok(explore) => {
+            let _ = explore.obs.years(waymark_opendata::national::Measure::ColdSpot);
+            let _ = explore.obs.cold_spot_index();
+            let _ =
+                explore.obs.data.ap.census_total(waymark_domain::AcademicYear(2022), &waymark_opendata::Area::National);
         }
+        Err(e) => tracing::error!("{e}"),
     });
     // And the pupil list's name index (decrypting every name takes a few seconds for a large LA).
     let warming = store.clone();

@@ -56,8 +56,15 @@ pub async fn journey(
     let pupil: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let caller = session.user.caller();
     // One scoped read of the whole journey, audited once.
-    let waymark_store::journey::Journey { pupil: child, enrolments, records, referrals, placements, assessments, trend } =
-        state.store.pupil_journey(&caller, pupil).await?;
+    let waymark_store::journey::Journey {
+        pupil: child,
+        enrolments,
+        records,
+        referrals,
+        placements,
+        assessments,
+        trend,
+    } = state.store.pupil_journey(&caller, pupil).await?;
     let mut events = Vec::new();
     for e in &enrolments {
         let r = &e.record;

@@ -322,7 +322,7 @@ pub async fn map(
     // throughput). Only valid choices are ever stored, so a hit needs no parsing.
     if session.is_none() {
         if let Some(page) = crate::cache::key(&uri).and_then(|k| state.pages.get(&k)) {
-            return Ok(Html(page).into_response());
+            return Ok(page.into_response());
         }
     }
     let explore = Explore::shared().map_err(WebError::Internal)?;

@@ -33,7 +33,7 @@ pub fn public_page(
     let nav = crate::pages::layout::Nav::from_option(session, "explore");
     match session {
         Some(_) => Ok(Html(render(nav)?).into_response()),
-        None => Ok(Html(pages.get_or_render(uri, || render(nav))?).into_response()),
+        None => pages.get_or_render(uri, || render(nav)),
     }
 }
 

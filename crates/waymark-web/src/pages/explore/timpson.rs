@@ -75,7 +75,7 @@ pub async fn tracker(
 ) -> Result<Response, WebError> {
     let key = crate::cache::key(&uri);
     if let (None, Some(hit)) = (&session, key.as_deref().and_then(|k| state.pages.get(k))) {
-        return Ok(Html(hit).into_response());
+        return Ok(hit.into_response());
     }
     let recs = state.store.timpson_recommendations().await?;
     let by_status = TimpsonStatus::ALL
@@ -258,7 +258,7 @@ pub async fn item(
 ) -> Result<Response, WebError> {
     let cache_key = crate::cache::key(&uri);
     if let (None, Some(hit)) = (&session, cache_key.as_deref().and_then(|k| state.pages.get(k))) {
-        return Ok(Html(hit).into_response());
+        return Ok(hit.into_response());
     }
     let response = render_item(&state, session.as_ref(), &key, None, Vec::new()).await?;
     let (None, Some(cache_key)) = (&session, cache_key) else {
