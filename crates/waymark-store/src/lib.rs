@@ -79,7 +79,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// Connections to PostgreSQL: twice the cores, at least 4. Each connection is a server process;
 /// more of them than the cores can run only queue inside the kernel. Measured with `waymark
 /// bench pages` on 2 cores (server, PostgreSQL and clients on one machine): 16 connections
-/// served the pupil journey at 450 requests/s, 4 at 530 (docs/performance.md).
+/// served the pupil journey at 409 requests/s, 4 at 453, 2 at 423 (docs/performance.md).
 fn postgres_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     u32::try_from(cores * 2).unwrap_or(u32::MAX).clamp(4, 32)
