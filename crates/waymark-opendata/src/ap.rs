@@ -83,12 +83,20 @@ impl ApData {
 
     /// LA-arranged AP pupils in an area and year (the census total).
     pub fn census_total(&self, year: AcademicYear, area: &Area) -> Option<Value> {
-        // Totals are a small share of the census rows (most are characteristics): searched in
-        // that shorter list, found once.
-        let totals = self.census_totals.get_or_init(|| {
+        self.census_totals().get(&(year, area.clone())).copied()
+    }
+
+    /// Index the census totals now rather than on first use.
+    pub fn prepare(&self) {
+        self.census_totals();
+    }
+
+    /// The census totals by year and area: a small share of the census rows (most are
+    /// characteristics), indexed on first use rather than searched for each figure.
+    fn census_totals(&self) -> &std::collections::HashMap<(AcademicYear, Area), Value> {
+        self.census_totals.get_or_init(|| {
             self.census.iter().filter(|r| r.grouping == "Total").map(|r| ((r.year, r.area.clone()), r.pupils)).collect()
-        });
-        totals.get(&(year, area.clone())).copied()
+        })
     }
 }
 

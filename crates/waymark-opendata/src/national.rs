@@ -404,6 +404,14 @@ impl Observatory {
         }
     }
 
+    /// Work out now what pages otherwise work out on first use and keep (each measure's years,
+    /// the cold-spot index, the AP census totals), so that no visitor's first page pays for it.
+    pub fn prepare(&self) {
+        let _ = self.years(Measure::ColdSpot);
+        let _ = self.cold_spot_index();
+        self.data.ap.prepare();
+    }
+
     /// The academic years (start years) a measure has data for.
     pub fn years(&self, measure: Measure) -> Vec<i32> {
         // Asked on every map request (the form lists every measure's years): work them out once.

@@ -257,12 +257,7 @@ fn warm(store: &Store) {
     // out what every page asks of it once per process (each measure's years, the cold-spot
     // index, the AP census totals), so no visitor's first page pays for them.
     tokio::task::spawn_blocking(|| match pages::explore::model::Explore::shared() {
-        Ok(explore) => {
-            let _ = explore.obs.years(waymark_opendata::national::Measure::ColdSpot);
-            let _ = explore.obs.cold_spot_index();
-            let _ =
-                explore.obs.data.ap.census_total(waymark_domain::AcademicYear(2022), &waymark_opendata::Area::National);
-        }
+        Ok(explore) => explore.obs.prepare(),
         Err(e) => tracing::error!("{e}"),
     });
     // And the pupil list's name index (decrypting every name takes a few seconds for a large LA).
